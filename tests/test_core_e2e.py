@@ -231,3 +231,29 @@ def test_log_records_protocol_and_data_provenance(tmp_path: Path) -> None:
     assert metadata["protocol"] == "market_making" and metadata["task"] == "truthfulqa"
     assert metadata["data_source"] == str(Path(FIXTURE).resolve())
     assert metadata["data_sha256"] == hashlib.sha256(Path(FIXTURE).read_bytes()).hexdigest()
+
+
+def test_model_error_saves_the_finished_rounds(tmp_path: Path) -> None:
+    # The trader fails on its second call: the sample errors, its store keeps rounds 1-2.
+    trades = iter(["Consider the evidence again.", None])
+
+    def trader_script(messages: list[ChatMessage]) -> str:
+        reply = next(trades)
+        if reply is None:
+            raise RuntimeError("trader provider down")
+        return reply
+
+    market_maker = scripted(market_maker_by_round([0.2, 0.8, 0.2]))
+    log = run(
+        "inspect_market/truthfulqa",
+        {"market_maker": market_maker, "trader": scripted(trader_script)},
+        tmp_path,
+        task_args={"data_path": FIXTURE},
+        limit=1,
+        fail_on_error=False,
+    )
+    sample = log.samples[0]  # type: ignore[index]
+    assert sample.error is not None and "trader provider down" in sample.error.message
+    assert store(sample, "stop_reason") == "error"
+    assert ps(sample) == [0.2, 0.8]
+    assert store(sample, "calls") == 3 and len(store(sample, "turns")) == 1  # type: ignore[arg-type]

@@ -38,8 +38,10 @@ class FakeLlama:
         self.calls.append(kwargs)
         return {
             "choices": [
-                {"message": {"role": "assistant", "content": "Final Prediction: 0.2"},
-                 "finish_reason": "length"}
+                {
+                    "message": {"role": "assistant", "content": "Final Prediction: 0.2"},
+                    "finish_reason": "length",
+                }
             ],
             "usage": {"prompt_tokens": 30, "completion_tokens": 7, "total_tokens": 37},
         }
@@ -66,12 +68,24 @@ def fake_llama(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 def test_config_mapping() -> None:
     config = GenerateConfig(
-        temperature=0.0, top_p=0.9, top_k=20, max_tokens=150, stop_seqs=["\n\n"], seed=7,
-        presence_penalty=0.1, frequency_penalty=0.2,
+        temperature=0.0,
+        top_p=0.9,
+        top_k=20,
+        max_tokens=150,
+        stop_seqs=["\n\n"],
+        seed=7,
+        presence_penalty=0.1,
+        frequency_penalty=0.2,
     )
     assert gguf.completion_kwargs(config, 512) == {
-        "max_tokens": 150, "temperature": 0.0, "top_p": 0.9, "top_k": 20, "seed": 7,
-        "presence_penalty": 0.1, "frequency_penalty": 0.2, "stop": ["\n\n"],
+        "max_tokens": 150,
+        "temperature": 0.0,
+        "top_p": 0.9,
+        "top_k": 20,
+        "seed": 7,
+        "presence_penalty": 0.1,
+        "frequency_penalty": 0.2,
+        "stop": ["\n\n"],
     }
     assert gguf.completion_kwargs(GenerateConfig(), 512) == {"max_tokens": 512}
 
@@ -96,7 +110,8 @@ def test_generate_through_inspect(fake_llama: Path) -> None:
     assert llm.kwargs["model_path"] == str(fake_llama) and llm.kwargs["n_threads"] == 2
     [call] = llm.calls
     assert call["messages"] == [
-        {"role": "system", "content": "sys"}, {"role": "user", "content": "hi"}
+        {"role": "system", "content": "sys"},
+        {"role": "user", "content": "hi"},
     ]
     assert (call["temperature"], call["max_tokens"], call["seed"]) == (0, 9, 1)
 

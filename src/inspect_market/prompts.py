@@ -112,7 +112,7 @@ def judgment_request(
         items = "\n".join(f"{i}. {text}" for i, text in enumerate(evidence, start=1))
         parts.append(f"{evidence_heading}\n{items}")
     parts.append(
-        "Give your judgment in the three labelled lines. End the reasoning with \"So\", your "
+        'Give your judgment in the three labelled lines. End the reasoning with "So", your '
         f'claim, "which means", how likely "{positive}" is on the scale and its p. Final '
         f'Prediction is the probability that "{positive}" is true: above 0.5 if your claim is '
         f'"{positive}", below 0.5 if your claim is "{proposition.negative_claim}".'

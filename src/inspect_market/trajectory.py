@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from inspect_ai.util import StoreModel
+from inspect_ai.util import StoreModel, store
 from pydantic import BaseModel, Field
 
 StopReason = Literal["single", "converged", "max_judgments", "rounds_done", "samples_done", "error"]
@@ -42,8 +42,12 @@ class Turn(BaseModel):
     raw: str
 
 
-class Trajectory(StoreModel):
-    """Judgments, arguments and costs of one sample, whatever the protocol."""
+class TrajectoryData(BaseModel):
+    """Judgments, arguments and costs of one sample, whatever the protocol.
+
+    A plain model: solvers fill one in memory and `save_trajectory` it once, because every
+    field access of a `StoreModel` validates (~0.1 ms each, which adds up over a protocol's calls).
+    """
 
     protocol: str = ""
     judgments: list[Judgment] = Field(default_factory=list)
@@ -55,3 +59,31 @@ class Trajectory(StoreModel):
     calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+
+
+class Trajectory(StoreModel, TrajectoryData):
+    """The same fields in the sample store, under the keys `Trajectory:<field>`."""
+
+
+def save_trajectory(trajectory: TrajectoryData) -> None:
+    """Write every field to the current sample store, where `store_as(Trajectory)` reads it."""
+    current = store()
+    for name in TrajectoryData.model_fields:
+        current.set(_store_key(name), getattr(trajectory, name))
+
+
+def load_trajectory() -> TrajectoryData:
+    """The current sample's trajectory, read from the store in one validation."""
+    current = store()
+    return TrajectoryData.model_validate(
+        {
+            name: current.get(_store_key(name))
+            for name in TrajectoryData.model_fields
+            if _store_key(name) in current
+        }
+    )
+
+
+def _store_key(field: str) -> str:
+    # StoreModel's namespacing (class name, colon, field), which logged stores show
+    return f"{Trajectory.__name__}:{field}"

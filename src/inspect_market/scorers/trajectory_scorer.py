@@ -6,10 +6,9 @@ import math
 
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
-from inspect_ai.util import store_as
 
 from ..judgment import decide, is_consistent
-from ..trajectory import Trajectory
+from ..trajectory import TrajectoryData, load_trajectory
 from .metrics import CORE_METRICS
 
 
@@ -21,7 +20,7 @@ def _p(value: float | None) -> float:
     return math.nan if value is None else value
 
 
-def score_trajectory(trajectory: Trajectory, label: int) -> Score:
+def score_trajectory(trajectory: TrajectoryData, label: int) -> Score:
     """The dict score of one trajectory; every value is a number (NaN when undefined)."""
     judgments = trajectory.judgments
     if not judgments:
@@ -69,6 +68,6 @@ def trajectory_scorer() -> Scorer:
 
     async def score(state: TaskState, target: Target) -> Score:
         label = int(target.text)
-        return score_trajectory(store_as(Trajectory), label)
+        return score_trajectory(load_trajectory(), label)
 
     return score

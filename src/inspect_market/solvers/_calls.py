@@ -11,7 +11,7 @@ from ..errors import InspectMarketError
 from ..judgment import parse_judgment
 from ..prompts import format_reminder
 from ..propositions import Proposition
-from ..trajectory import Judgment, Trajectory
+from ..trajectory import Judgment, TrajectoryData
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z])")
 
@@ -29,7 +29,7 @@ def validate_retries(max_format_retries: int) -> None:
 async def counted_generate(
     model: Model,
     messages: list[ChatMessage],
-    trajectory: Trajectory,
+    trajectory: TrajectoryData,
     config: GenerateConfig | None = None,
 ) -> ModelOutput:
     """Generate and add the call and its tokens to the trajectory."""
@@ -45,7 +45,7 @@ async def request_judgment(
     model: Model,
     messages: list[ChatMessage],
     proposition: Proposition,
-    trajectory: Trajectory,
+    trajectory: TrajectoryData,
     *,
     role: str,
     max_format_retries: int,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from inspect_ai.model import Model, get_model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
-from inspect_ai.util import collect, span, store_as
+from inspect_ai.util import collect, span
 
 from ..debate_prompts import DEBATE_EVIDENCE, debate_lines, debater_messages
 from ..prompts import judgment_messages
 from ..propositions import Proposition
-from ..trajectory import Judgment, Trajectory, Turn
+from ..trajectory import Judgment, TrajectoryData, Turn
 from ._calls import (
     counted_generate,
     leading_sentences,
@@ -17,7 +17,7 @@ from ._calls import (
     validate_int,
     validate_retries,
 )
-from ._finish import finish
+from ._finish import finish, recording
 
 # Debater role -> the side it argues (1 = positive claim, 0 = negative claim).
 SIDES = {"debater_a": 1, "debater_b": 0}
@@ -47,10 +47,8 @@ def debate(rounds: int = 3, max_format_retries: int = 2) -> Solver:
         proposition = Proposition.from_sample(state.input_text, state.metadata)
         judge = get_model(role="judge")
         debaters = {role: get_model(role=role) for role in SIDES}
-        trajectory = store_as(Trajectory)
-        trajectory.protocol = "debate"
 
-        async def judgment(evidence: list[str]) -> Judgment:
+        async def judgment(trajectory: TrajectoryData, evidence: list[str]) -> Judgment:
             return await request_judgment(
                 judge,
                 judgment_messages(proposition, DEBATE_EVIDENCE, evidence),
@@ -60,34 +58,33 @@ def debate(rounds: int = 3, max_format_retries: int = 2) -> Solver:
                 max_format_retries=max_format_retries,
             )
 
-        async def turn(role: str, model: Model, round_no: int, transcript: list[str]) -> Turn:
-            messages = debater_messages(
-                proposition, role, SIDES[role], transcript, round_no, rounds
-            )
+        async def turn(
+            trajectory: TrajectoryData, role: str, model: Model, round_no: int, lines: list[str]
+        ) -> Turn:
+            messages = debater_messages(proposition, role, SIDES[role], lines, round_no, rounds)
             output = await counted_generate(model, messages, trajectory)
             text = leading_sentences(output.completion, MAX_TURN_SENTENCES, MAX_TURN_CHARS)
             return Turn(role=role, round=round_no, text=text, raw=output.completion)
 
-        try:
+        with recording("debate") as trajectory:
             async with span("baseline", type="judgment"):
-                await judgment([])
+                await judgment(trajectory, [])
             for round_no in range(1, rounds + 1):
                 async with span(f"round {round_no}", type="round"):
-                    transcript = debate_lines(proposition, trajectory.turns, SIDES)
+                    lines = debate_lines(proposition, trajectory.turns, SIDES)
                     trajectory.turns.extend(
                         await collect(
                             *(
-                                turn(role, model, round_no, transcript)
+                                turn(trajectory, role, model, round_no, lines)
                                 for role, model in debaters.items()
                             )
                         )
                     )
             async with span("final", type="judgment"):
-                final = await judgment(debate_lines(proposition, trajectory.turns, SIDES))
-        except BaseException:
-            trajectory.stop_reason = "error"
-            raise
-        trajectory.stop_reason = "rounds_done"
-        return finish(state, trajectory, final.p, final.claim_side, final.raw)
+                final = await judgment(
+                    trajectory, debate_lines(proposition, trajectory.turns, SIDES)
+                )
+            trajectory.stop_reason = "rounds_done"
+            return finish(state, trajectory, final.p, final.claim_side, final.raw)
 
     return solve

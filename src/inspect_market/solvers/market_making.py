@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from inspect_ai.model import get_model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
-from inspect_ai.util import span, store_as
+from inspect_ai.util import span
 
 from ..prompts import MARKET_MAKER_EVIDENCE, judgment_messages, trade_messages
 from ..propositions import Proposition
 from ..stopping import stop_reason, validate_stop_rule
-from ..trajectory import Trajectory, Turn
+from ..trajectory import Turn
 from ._calls import counted_generate, first_sentence, request_judgment, validate_retries
-from ._finish import finish
+from ._finish import finish, recording
 
 
 @solver
@@ -41,10 +41,8 @@ def market_making(
         proposition = Proposition.from_sample(state.input_text, state.metadata)
         market_maker = get_model(role="market_maker")
         trader = get_model(role="trader")
-        trajectory = store_as(Trajectory)
-        trajectory.protocol = "market_making"
         arguments: list[str] = []
-        try:
+        with recording("market_making") as trajectory:
             for round_no in range(1, max_judgments + 1):
                 async with span(f"round {round_no}", type="round"):
                     judgment = await request_judgment(
@@ -68,10 +66,7 @@ def market_making(
                         Turn(role="trader", round=round_no, text=argument, raw=trade.completion)
                     )
                     arguments.append(argument)
-        except BaseException:
-            trajectory.stop_reason = "error"
-            raise
-        last = trajectory.judgments[-1]
-        return finish(state, trajectory, last.p, last.claim_side, last.raw)
+            last = trajectory.judgments[-1]
+            return finish(state, trajectory, last.p, last.claim_side, last.raw)
 
     return solve

@@ -8,14 +8,14 @@ from collections.abc import Sequence
 
 from inspect_ai.model import GenerateConfig, get_model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
-from inspect_ai.util import collect, store_as
+from inspect_ai.util import collect
 
 from ..errors import InspectMarketError
 from ..prompts import judgment_messages
 from ..propositions import Proposition
-from ..trajectory import Judgment, Trajectory
+from ..trajectory import Judgment
 from ._calls import request_judgment, validate_int, validate_retries
-from ._finish import finish
+from ._finish import finish, recording
 
 
 @solver
@@ -51,9 +51,7 @@ def self_consistency(
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         proposition = Proposition.from_sample(state.input_text, state.metadata)
         market_maker = get_model(role="market_maker")
-        trajectory = store_as(Trajectory)
-        trajectory.protocol = "self_consistency"
-        try:
+        with recording("self_consistency") as trajectory:
             judgments = await collect(
                 *(
                     request_judgment(
@@ -68,17 +66,14 @@ def self_consistency(
                     for _ in range(samples)
                 )
             )
-        except BaseException:
-            trajectory.stop_reason = "error"
-            raise
-        # Concurrent calls append in completion order; keep the order of the requests.
-        trajectory.judgments = judgments
-        trajectory.stop_reason = "samples_done"
-        final_p, final_side = aggregate(judgments)
-        parsed = sum(j.parsed for j in judgments)
-        shown = "none" if final_p is None else f"{final_p:.4g}"
-        summary = f"Mean p of {parsed} parsed judgment(s) of {samples}: {shown}"
-        return finish(state, trajectory, final_p, final_side, summary)
+            # Concurrent calls append in completion order; keep the order of the requests.
+            trajectory.judgments = judgments
+            trajectory.stop_reason = "samples_done"
+            final_p, final_side = aggregate(judgments)
+            parsed = sum(j.parsed for j in judgments)
+            shown = "none" if final_p is None else f"{final_p:.4g}"
+            summary = f"Mean p of {parsed} parsed judgment(s) of {samples}: {shown}"
+            return finish(state, trajectory, final_p, final_side, summary)
 
     return solve
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from inspect_ai.model import get_model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
-from inspect_ai.util import store_as
 
 from ..prompts import judgment_messages
 from ..propositions import Proposition
-from ..trajectory import Trajectory
 from ._calls import request_judgment, validate_retries
-from ._finish import finish
+from ._finish import finish, recording
 
 
 @solver
@@ -24,17 +22,16 @@ def single_shot(max_format_retries: int = 2) -> Solver:
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         proposition = Proposition.from_sample(state.input_text, state.metadata)
-        trajectory = store_as(Trajectory)
-        trajectory.protocol = "single_shot"
-        judgment = await request_judgment(
-            get_model(role="market_maker"),
-            judgment_messages(proposition),
-            proposition,
-            trajectory,
-            role="market_maker",
-            max_format_retries=max_format_retries,
-        )
-        trajectory.stop_reason = "single"
-        return finish(state, trajectory, judgment.p, judgment.claim_side, judgment.raw)
+        with recording("single_shot") as trajectory:
+            judgment = await request_judgment(
+                get_model(role="market_maker"),
+                judgment_messages(proposition),
+                proposition,
+                trajectory,
+                role="market_maker",
+                max_format_retries=max_format_retries,
+            )
+            trajectory.stop_reason = "single"
+            return finish(state, trajectory, judgment.p, judgment.claim_side, judgment.raw)
 
     return solve
