@@ -2,6 +2,6 @@
 
 # ruff: noqa: F401
 from . import providers
-from .scorers import trajectory_scorer
+from .scorers import epoch_mean, trajectory_scorer
 from .solvers import debate, market_making, self_consistency, single_shot
 from .tasks import csqa2, ethics_commonsense, ethics_justice, scruples, truthfulqa

@@ -6,12 +6,12 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from inspect_ai import Task
+from inspect_ai import Epochs, Task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.scorer import Metric
 
 from ..errors import DataError, InspectMarketError
-from ..scorers import CORE_METRICS, trajectory_scorer
+from ..scorers import CORE_METRICS, epoch_mean, trajectory_scorer
 from ..solvers import build_solver
 from .sources import RemoteFile, SourceFile, resolve_source
 
@@ -42,6 +42,7 @@ def protocol_task(
         solver=built,
         scorer=trajectory_scorer(),
         metrics=[*CORE_METRICS, *extra_metrics],
+        epochs=Epochs(1, epoch_mean()),
         metadata={"task": name, "protocol": solver, **source.log_metadata(), **(metadata or {})},
     )
 
