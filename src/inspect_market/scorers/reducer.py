@@ -11,8 +11,8 @@ def epoch_mean() -> ScoreReducer:
 
     Inspect reduces every sample's score even with one epoch, again each time it refreshes
     the live metrics, and its `mean` averages each of the 16 keys of a trajectory score with
-    `statistics.mean` (exact fractions). With one epoch the mean is the score itself; passing it
-    through cut the per-call time of a 300-sample market-making eval by ~15 % (benchmarks/).
+    `statistics.mean` (exact fractions): ~0.1 ms per sample per refresh. With one epoch the mean
+    is the score itself, so it is passed through.
     """
     mean = mean_score()
 
