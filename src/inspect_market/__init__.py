@@ -3,20 +3,26 @@
 from .judgment import ParsedJudgment, decide, format_judgment, parse_judgment
 from .propositions import Proposition, make_sample
 from .scorers import CORE_METRICS, score_trajectory, trajectory_scorer
-from .solvers import PROTOCOLS, build_solver, debate, market_making, self_consistency, single_shot
+from .solvers import (
+    create_protocol,
+    debate,
+    market_making,
+    protocol_names,
+    self_consistency,
+    single_shot,
+)
 from .stopping import stop_reason
 from .tasks import csqa2, ethics_commonsense, ethics_justice, scruples, truthfulqa
 from .trajectory import Judgment, Trajectory, Turn
 
 __all__ = [
     "CORE_METRICS",
-    "PROTOCOLS",
     "Judgment",
     "ParsedJudgment",
     "Proposition",
     "Trajectory",
     "Turn",
-    "build_solver",
+    "create_protocol",
     "csqa2",
     "debate",
     "decide",
@@ -26,6 +32,7 @@ __all__ = [
     "make_sample",
     "market_making",
     "parse_judgment",
+    "protocol_names",
     "score_trajectory",
     "scruples",
     "self_consistency",

@@ -6,7 +6,6 @@ cancelled, still running) and every sample without a score is listed as excluded
 
 from __future__ import annotations
 
-import inspect
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ import pandas as pd
 from inspect_ai.analysis import EvalColumn, SampleColumn, samples_df
 from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
 
-from ..solvers import PROTOCOLS
+from ..solvers import protocol_defaults
 
 SCORER = "trajectory_scorer"
 JUDGE_ROLES = ("market_maker", "judge")
@@ -110,14 +109,9 @@ def solver_params(log: EvalLog) -> str:
 
 def protocol_label(protocol: str, params: dict[str, Any]) -> str:
     """The protocol name, plus the parameters that differ from the solver's defaults."""
-    factory = PROTOCOLS.get(protocol)
-    if factory is None:
+    defaults = protocol_defaults(protocol)
+    if defaults is None:
         return protocol
-    defaults = {
-        name: p.default
-        for name, p in inspect.signature(factory).parameters.items()
-        if p.default is not inspect.Parameter.empty
-    }
     changed = [f"{k}={v}" for k, v in params.items() if k in defaults and defaults[k] != v]
     return f"{protocol} ({', '.join(changed)})" if changed else protocol
 

@@ -12,7 +12,7 @@ from inspect_ai.scorer import Metric
 
 from ..errors import DataError, InspectMarketError
 from ..scorers import CORE_METRICS, epoch_mean, trajectory_scorer
-from ..solvers import build_solver
+from ..solvers import create_protocol
 from .sources import RemoteFile, SourceFile, resolve_source
 
 T = TypeVar("T")
@@ -33,7 +33,7 @@ def protocol_task(
     read; both fail before any model call. The eval metadata records the protocol, the data
     file and its sha256.
     """
-    built = build_solver(solver, **solver_args)
+    built = create_protocol(solver, **solver_args)
     samples, source = load()
     if not samples:
         raise DataError(f"{source.path} holds no samples for task {name}")

@@ -1,0 +1,79 @@
+"""Protocols through Inspect's registry: a protocol is an `@solver` and its registry name.
+
+`-T solver=NAME` on a task and the report both go through here, so the name a log shows is
+always the registry name of the solver that ran. A bare NAME means `inspect_market/NAME`; a
+name with a slash (`mypackage/my_protocol`) is any registered solver that writes a Trajectory.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from inspect_ai.solver import Solver
+from inspect_ai.util import registry_create, registry_info
+
+from ..errors import InspectMarketError
+from .debate import debate
+from .market_making import market_making
+from .self_consistency import self_consistency
+from .single_shot import single_shot
+
+PACKAGE = "inspect_market"
+PROTOCOL_SOLVERS: tuple[Callable[..., Solver], ...] = (
+    market_making,
+    single_shot,
+    debate,
+    self_consistency,
+)
+"""The package's registered protocol factories (their names come from the registry)."""
+
+
+def protocol_name(factory: object) -> str:
+    """The registry name of a registered solver or factory, without the package prefix."""
+    name = registry_info(factory).name
+    return name.removeprefix(f"{PACKAGE}/")
+
+
+def protocol_names() -> list[str]:
+    """Names of the package's protocols, as `-T solver=` takes them."""
+    return [protocol_name(factory) for factory in PROTOCOL_SOLVERS]
+
+
+def _factory(name: str) -> Callable[..., Solver] | None:
+    return next((f for f in PROTOCOL_SOLVERS if protocol_name(f) == name), None)
+
+
+def protocol_defaults(name: str) -> dict[str, Any] | None:
+    """The default parameters of the package's protocol `name` (None for another solver)."""
+    factory = _factory(name)
+    if factory is None:
+        return None
+    return {
+        param: spec.default
+        for param, spec in inspect.signature(factory).parameters.items()
+        if spec.default is not inspect.Parameter.empty
+    }
+
+
+def create_protocol(name: str, **params: Any) -> Solver:
+    """The registered solver `name` built with `params`; one clear line for a bad name or param."""
+    qualified = name if "/" in name else f"{PACKAGE}/{name}"
+    defaults = protocol_defaults(name)
+    if defaults is not None:
+        unknown = sorted(set(params) - set(defaults))
+        if unknown:
+            raise InspectMarketError(
+                f"solver {name!r} takes no parameter {', '.join(map(repr, unknown))}; "
+                f"its parameters are: {', '.join(defaults)}"
+            )
+    try:
+        return registry_create("solver", qualified, **params)
+    except LookupError:
+        raise InspectMarketError(
+            f"unknown solver {name!r}; choose one of: {', '.join(protocol_names())} "
+            "(or a registered solver as package/name)"
+        ) from None
+    except TypeError as error:
+        raise InspectMarketError(f"solver {name!r}: {error}") from None
