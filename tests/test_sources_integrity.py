@@ -8,6 +8,7 @@ import http.client
 import io
 import logging
 import os
+import stat
 import tarfile
 import urllib.error
 import urllib.request
@@ -251,8 +252,13 @@ def test_write_atomically_replaces_whole_or_keeps_the_old_file(
 ) -> None:
     path = tmp_path / f"{NAME}.sha256"
     write_atomically(path, b"old\n")
-    write_atomically(path, b"new\n")
+    umask = os.umask(0o027)
+    try:
+        write_atomically(path, b"new\n")
+    finally:
+        os.umask(umask)
     assert path.read_bytes() == b"new\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640  # a new file's mode, not mkstemp's 0600
 
     def failing_rename(src: str, dst: Path) -> None:
         raise OSError("disk full")

@@ -22,8 +22,8 @@ import http.client
 import io
 import logging
 import os
+import secrets
 import tarfile
-import tempfile
 import urllib.request
 import zlib
 from dataclasses import dataclass
@@ -86,14 +86,18 @@ def cache_dir() -> Path:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file and a rename: all of it or nothing."""
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    """Write `data` to `path` through a temporary file and a rename: all of it or nothing.
+
+    The file gets the usual mode of a new file (0666 less the umask), so a shared cache stays
+    readable by the group the umask allows.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        with os.fdopen(fd, "wb") as out:
+        with tmp.open("xb") as out:
             out.write(data)
-        os.replace(tmp_name, path)
+        os.replace(tmp, path)
     finally:
-        Path(tmp_name).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
 
 
 def resolve_source(data_path: str | None, remote: RemoteFile, what: str) -> SourceFile:
