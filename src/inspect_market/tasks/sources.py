@@ -123,11 +123,10 @@ def _fetch(remote: RemoteFile, what: str) -> tuple[Path, str]:
     if digest is not None:
         return target, digest
     try:
-        data = _download(remote)
+        data, digest = _download(remote)
     except _DownloadFailed as ex:
         note = f"; {unused}, so it was not used" if unused else ""
         raise DataError(f"{ex}{note}; pass -T data_path=/path/to/{what}") from None
-    digest = hashlib.sha256(data).hexdigest()
     write_atomically(target, data)
     if remote.sha256 is None:
         write_atomically(_record_path(target), f"{digest}  {target.name}\n".encode())
@@ -163,8 +162,8 @@ def _check_cached(remote: RemoteFile, target: Path, what: str) -> tuple[str | No
     return digest, ""
 
 
-def _download(remote: RemoteFile) -> bytes:
-    """The remote file's bytes (the member's, for an archive), checked against the pin."""
+def _download(remote: RemoteFile) -> tuple[bytes, str]:
+    """The bytes of the remote file (of the member, for an archive) and their checked sha256."""
     cache_dir().mkdir(parents=True, exist_ok=True)
     try:
         with urllib.request.urlopen(remote.url, timeout=60) as resp:
@@ -178,7 +177,7 @@ def _download(remote: RemoteFile) -> bytes:
         raise _DownloadFailed(
             f"{remote.url} changed upstream (sha256 {digest[:12]}…, expected {remote.sha256[:12]}…)"
         )
-    return data
+    return data, digest
 
 
 def _tar_member(archive: bytes, remote: RemoteFile) -> bytes:
