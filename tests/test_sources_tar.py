@@ -49,7 +49,11 @@ def test_member_is_extracted_into_the_cache_and_reused(
     source = resolve_source(None, remote(archive, sha=sha), "file.csv")
     assert source.path == cache / "data" / "file.csv"
     assert source.path.read_bytes() == CONTENT
-    assert source.log_metadata() == {"data_source": archive.as_uri(), "data_sha256": sha}
+    assert source.log_metadata() == {
+        "data_source": archive.as_uri(),
+        "data_sha256": sha,
+        "data_sha256_pinned": True,
+    }
     archive.unlink()  # a second resolve must not download again
     assert resolve_source(None, remote(archive, sha=sha), "file.csv").path.read_bytes() == CONTENT
 
