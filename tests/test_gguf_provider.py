@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import sys
 import types
 from pathlib import Path
@@ -161,7 +162,7 @@ def test_assemble_joins_checks_and_stamps(tmp_path: Path) -> None:
     assert assemble(parts, target, hashlib.sha256(data).hexdigest(), len(data), "hint") == target
     assert target.read_bytes() == data
     stamp = tmp_path / "cache" / "m.gguf.sha256"
-    assert stamp.read_text().strip() == hashlib.sha256(data).hexdigest()
+    assert json.loads(stamp.read_text())["sha256"] == hashlib.sha256(data).hexdigest()
     assert sorted(p.name for p in target.parent.iterdir()) == ["m.gguf", "m.gguf.sha256"]
     # an existing file with the right hash is kept without reading the parts
     missing = [tmp_path / "gone.bin"]
