@@ -46,17 +46,17 @@ def test_other_rules() -> None:
         ({"max_judgments": 101}, "max_judgments must be an integer in [1, 100], got 101"),
         (
             {"window": 0},
-            "window must be an integer in [1, 10] (a window longer than max_judgments=10 "
+            "window must be an integer in [1, 10] (at most max_judgments=10: a longer window "
             "can never converge), got 0",
         ),
         (
             {"window": 11},
-            "window must be an integer in [1, 10] (a window longer than max_judgments=10 "
+            "window must be an integer in [1, 10] (at most max_judgments=10: a longer window "
             "can never converge), got 11",
         ),
         (
             {"max_judgments": 2, "window": 3},
-            "window must be an integer in [1, 2] (a window longer than max_judgments=2 "
+            "window must be an integer in [1, 2] (at most max_judgments=2: a longer window "
             "can never converge), got 3",
         ),
         ({"window": 3.0}, "window must be an integer in [1, 10]"),

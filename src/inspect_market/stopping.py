@@ -24,7 +24,7 @@ def validate_stop_rule(max_judgments: int, threshold: float, window: int) -> Non
         window,
         1,
         max_judgments,
-        why=f"a window longer than max_judgments={max_judgments} can never converge",
+        why=f"at most max_judgments={max_judgments}: a longer window can never converge",
     )
     check_number("threshold", threshold, 0, 1)
 
