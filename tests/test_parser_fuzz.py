@@ -26,12 +26,18 @@ PROP = Proposition(
 # The colon label as the parser reads it (after markdown emphasis is removed); the oracles
 # below look at what follows the first one, and at a number written right after each one.
 _LABEL = re.compile(r"(?<![a-z0-9])prediction\s*[:：]", re.IGNORECASE)
+_EOL = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # the line breaks of str.splitlines
+_BLANK = rf"[^\S{_EOL}]"  # whitespace within a line
 _LABELLED = re.compile(
-    r"(?<![a-z0-9])prediction\s*[:：][ \t]*(?P<num>[+-]?\d*\.?\d+(?:e[+-]?\d+)?)"
-    r"(?:(?P<pct>[ \t]*%)|(?![ \t]*%))(?=\s|$)",
+    rf"(?<![a-z0-9])prediction\s*[:：]{_BLANK}*(?P<num>[+-]?\d*\.?\d+(?:e[+-]?\d+)?)"
+    rf"(?:(?P<pct>{_BLANK}*%)|(?!{_BLANK}*%))(?=\s|$)",
     re.IGNORECASE,
 )
-_HEADING = re.compile(r"^[ \t]*(?:final[ \t]+)?prediction[ \t]*$", re.IGNORECASE | re.MULTILINE)
+_HEADING = re.compile(
+    rf"(?:(?<=[{_EOL}])|\A){_BLANK}*(?:(?:#+|[-•>]|\d+[.)]){_BLANK})?{_BLANK}*"
+    rf"(?:final{_BLANK}+)?prediction{_BLANK}*(?=[{_EOL}]|\Z)",
+    re.IGNORECASE,
+)
 LIST_ITEM = re.compile(r"^\s*\d+[.)][ \t]", re.MULTILINE)
 _LITERAL = re.compile(r"\d*\.?\d+(?:e[+-]?\d+)?", re.IGNORECASE)
 
@@ -61,6 +67,7 @@ LABELS = [
     "`Final Prediction`",
 ]
 COLONS = [":", "：", " :", "**:", ":\n"]
+HEADING = "\n"  # no colon: the label alone on its line, the value on the next
 WRAPPERS = ["{}", "**{}**", "`{}`", '"{}"', "({})", "[{}]", "p = {}", "{} (likely)", "~{}", "{}."]
 CASES: list[Callable[[str], str]] = [str, str.upper, str.lower, str.title, str.swapcase]
 NOISE = ["\u200b", "\u00a0", "é", "ß", "İ", "🙂", "\u202e", "\x00", "\r", "\t", "：", "\uff05", "*"]
@@ -124,10 +131,10 @@ def judgment_texts(
     numbers: list[str] = IN_RANGE + OUT_OF_RANGE,
     reasoning: st.SearchStrategy[str] = REASONING,
 ) -> str:
-    """A judgment in a random form: label, colon, wrapper, order, separator, case."""
-    label, colon = draw(st.sampled_from(LABELS)), draw(st.sampled_from(COLONS))
-    number = draw(st.sampled_from(numbers))
-    prediction = f"{label}{colon} " + draw(st.sampled_from(WRAPPERS)).format(number)
+    """A judgment in a random form: label, colon or heading, wrapper, order, separator, case."""
+    label, colon = draw(st.sampled_from(LABELS)), draw(st.sampled_from([*COLONS, HEADING]))
+    number = draw(st.sampled_from(WRAPPERS)).format(draw(st.sampled_from(numbers)))
+    prediction = f"\n{label}\n{number}" if colon == HEADING else f"{label}{colon} {number}"
     claim = draw(st.sampled_from([PROP.positive_claim, PROP.negative_claim, "it depends"]))
     lines = draw(st.permutations([f"Reasoning: {draw(reasoning)}", f"Claim: {claim}", prediction]))
     text = draw(st.sampled_from(["\n", "\r\n", " ", "\n\n"])).join(lines)
@@ -172,6 +179,8 @@ def fuzz_settings(max_examples: int) -> settings:
 @given(st.one_of(*FUZZ_STRATEGIES.values()))
 @example("Final Prediction:Final Prediction7e-1")  # once read as 1 (the exponent)
 @example("Final Prediction: Tier-1")
+@example("Final Prediction\x1e0.7:Final Prediction:")  # \x1e ends a line
+@example("Final Prediction:1\xa0%")  # the oracle once read 1 (the parser's % allows any space)
 def test_invariants_hold_on_mixed_inputs(text: str) -> None:
     check(text)
 
@@ -210,13 +219,18 @@ def test_the_oracles_catch_an_invented_or_ambiguous_prediction() -> None:
 VALID_REPLIES = judgment_texts(
     IN_RANGE[:-1], st.text(st.characters(exclude_characters=":：\n\r"), max_size=60)
 ).filter(lambda text: parse_judgment(text, PROP).ok)
-LABELLED_PREDICTIONS = st.tuples(
-    st.text(max_size=40),
-    st.sampled_from(LABELS),
-    st.sampled_from(COLONS),
-    st.sampled_from(IN_RANGE + OUT_OF_RANGE),
-    st.text(max_size=40),
-).map(lambda parts: "{}{}{} {}{}".format(*parts))
+
+
+@st.composite
+def labelled_predictions(draw: st.DrawFn) -> str:
+    """Text holding a labelled prediction, in colon or heading form, with text around it."""
+    label, colon = draw(st.sampled_from(LABELS)), draw(st.sampled_from([*COLONS, HEADING]))
+    number = draw(st.sampled_from(IN_RANGE + OUT_OF_RANGE))
+    prediction = f"\n{label}\n{number}" if colon == HEADING else f"{label}{colon} {number}"
+    return draw(st.text(max_size=40)) + prediction + draw(st.text(max_size=40))
+
+
+LABELLED_PREDICTIONS = labelled_predictions()
 EVIDENCE = st.one_of(
     st.text(max_size=200), soup, token_soup, judgment_texts(), perturbed_judgments()
 )
