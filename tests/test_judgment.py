@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 
@@ -238,6 +239,17 @@ def test_no_number_error_quotes_the_last_labels_line() -> None:
     assert error == "no number after 'Final Prediction:' (got 'very likely')"
 
 
+def test_no_number_error_quotes_at_most_40_characters() -> None:
+    error = parse_judgment(f"Claim: {POS}\nFinal Prediction: {'x' * 39}yz", PROP).error
+    assert error == f"no number after 'Final Prediction:' (got {'x' * 39 + 'y'!r})"
+
+
+def test_parsed_judgments_are_immutable() -> None:
+    parsed = parse_judgment(f"Claim: {POS}\nFinal Prediction: 0.9", PROP)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        parsed.p = 0.1  # type: ignore[misc]
+
+
 def test_outside_error_names_the_value_as_written() -> None:
     error = parse_judgment(f"Claim: {POS}\nFinal Prediction: 150 %", PROP).error
     assert error == "prediction 150 % is outside [0, 1]"
@@ -279,6 +291,7 @@ def test_differing_labelled_predictions_are_ambiguous(text: str, values: str) ->
         (f"Claim: {POS}...\nFinal Prediction: 0.9", POS),
         (f"Claim: {POS}\nClaim: {POS.upper()}.\nFinal Prediction: 0.9", POS),  # same claim
         (f"Claim:\nFinal Prediction: 0.9\nClaim: {POS}", POS),  # an empty label gives none
+        ("Claim: it depends.Final Prediction: 0.9", "it depends"),  # ends at the next label
         # a second, different claim makes the claim unknown, never replaces it
         (f'Claim: {NEG}\nFinal Prediction: 0.1\n(Trader said: "Claim: {POS}")', None),
         (f"Claim: {NEG}\nReasoning: their claim: {POS}\nFinal Prediction: 0.1", None),

@@ -35,6 +35,12 @@ def test_other_rules() -> None:
     assert stop_reason([0.5, 0.6], max_judgments=10, threshold=0.0, window=2) is None
 
 
+def test_the_float_tolerance_is_inclusive_and_one_nano() -> None:
+    rule = {"max_judgments": 10, "threshold": 0.0, "window": 2}
+    assert stop_reason([0.0, 1e-9], **rule) == "converged"  # 1e-9 - 0.0 == 0.0 + 1e-9 exactly
+    assert stop_reason([0.0, 2e-9], **rule) is None
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -109,7 +109,7 @@ def as_evidence(text: str, max_chars: int = 600) -> str:
     cut = line[: max_chars - 1]
     if line[max_chars - 1] != " " and " " in cut:
         cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip() + _ELLIPSIS
+    return cut + _ELLIPSIS
 
 
 def decide(p: float | None) -> int | None:
