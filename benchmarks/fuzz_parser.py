@@ -1,11 +1,14 @@
-"""Fuzzes parse_judgment at scale with the strategies of tests/test_parser_fuzz.py.
+"""Fuzzes parse_judgment and as_evidence at scale with the strategies of tests/test_parser_fuzz.py.
 
-    python benchmarks/fuzz_parser.py               # 30,000 inputs per strategy (120,000)
+    python benchmarks/fuzz_parser.py               # 30,000 inputs per strategy (180,000)
     python benchmarks/fuzz_parser.py --per 1000    # quick
 
 Checks on every input: no exception, p None or in [0, 1], an accepted p (or p * 100) equal to
-a number written after the last prediction label. Prints counts per strategy; exits 0 when no
-input broke an invariant (Hypothesis reports the shrunk failing input otherwise).
+a number written after a prediction label, and no other labelled value that differs from it.
+The two property strategies also check that appending a labelled prediction to a readable
+reply leaves p as it was or makes it ambiguous, and that quoting as_evidence(text) in a reply
+changes neither p nor the claim. Prints counts per strategy; exits 0 when no input broke an
+invariant (Hypothesis reports the shrunk failing input otherwise).
 """
 
 from __future__ import annotations
@@ -20,17 +23,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.test_parser_fuzz import FUZZ_STRATEGIES, check, fuzz_settings
+from tests.test_parser_fuzz import (
+    FUZZ_STRATEGIES,
+    PROPERTY_STRATEGIES,
+    Checker,
+    check,
+    fuzz_settings,
+)
 
 
-def fuzz(strategy: st.SearchStrategy[str], examples: int) -> Counter[str]:
-    """Run `check` on `examples` generated inputs; count accepted and rejected ones."""
+def fuzz(
+    strategy: st.SearchStrategy[tuple[str, str]], checker: Checker, examples: int
+) -> Counter[str]:
+    """Run `checker` on `examples` generated inputs; count accepted and rejected ones."""
     counts: Counter[str] = Counter()
 
     @fuzz_settings(examples)
     @given(strategy)
-    def run(text: str) -> None:
-        counts["accepted" if check(text).ok else "rejected"] += 1
+    def run(pair: tuple[str, str]) -> None:
+        counts["accepted" if checker(*pair).ok else "rejected"] += 1
 
     run()
     return counts
@@ -40,11 +51,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per", type=int, default=30_000, help="inputs per strategy")
     args = parser.parse_args()
+    runs: dict[str, tuple[st.SearchStrategy[tuple[str, str]], Checker]] = {
+        name: (strategy.map(lambda text: (text, "")), lambda text, _: check(text))
+        for name, strategy in FUZZ_STRATEGIES.items()
+    }
+    runs.update(PROPERTY_STRATEGIES)
     total: Counter[str] = Counter()
     print(f"{'strategy':<22}{'inputs':>9}{'accepted':>10}{'rejected':>10}{'seconds':>9}")
-    for name, strategy in FUZZ_STRATEGIES.items():
+    for name, (strategy, checker) in runs.items():
         start = time.perf_counter()
-        counts = fuzz(strategy, args.per)
+        counts = fuzz(strategy, checker, args.per)
         inputs = counts["accepted"] + counts["rejected"]
         seconds = time.perf_counter() - start
         print(

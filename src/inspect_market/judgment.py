@@ -5,15 +5,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .propositions import Proposition
+from .propositions import Proposition, normalize_claim
 
 SECTION_CLAIM = "claim"
 SECTION_REASONING = "reasoning"
 SECTION_PREDICTION = "prediction"
 
-# A section label: "Claim:", "**Reasoning**:", "### Final Prediction:", "final prediction：" ...
+_EOL = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # every line break str.splitlines knows
+_BLANK = rf"[^\S{_EOL}]"  # whitespace within a line
+_NAMES = r"claim|reasoning|(?:final\s+)?prediction"
+_LINE_NAMES = rf"claim|reasoning|(?:final{_BLANK}+)?prediction"
+# A section label: "Claim:", "Reasoning :", "final prediction：" anywhere, or a label alone on
+# its line ("### Final Prediction", "**Claim**" once markup is removed) with its text below.
 _LABEL = re.compile(
-    r"(?<![a-z0-9])(?P<name>claim|reasoning|(?:final\s+)?prediction)\s*[:：]",
+    rf"(?<![a-z0-9])(?P<colon>{_NAMES})\s*[:：]"
+    rf"|(?:(?<=[{_EOL}])|\A){_BLANK}*(?P<heading>{_LINE_NAMES}){_BLANK}*"
+    rf"(?=[{_EOL}]|\Z)",
     re.IGNORECASE,
 )
 _MARKUP = re.compile(r"[*`]|^[ \t]*(?:#+|[-•>]|\d+[.)])(?=[ \t])", re.MULTILINE)
@@ -23,6 +30,20 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _WRAPPERS = " \t\"'“”‘’()[]{}<>"
+
+
+def _marked(word: str) -> str:
+    """A pattern for the word with emphasis marks anywhere in it (the parser removes them)."""
+    return "[*`]*".join(word)
+
+
+# A label followed by a colon in raw text, markup included: what as_evidence quotes.
+_COLON_LABEL = re.compile(
+    rf"(?<![a-z0-9])(?:{_marked('claim')}|{_marked('reasoning')}"
+    rf"|(?:{_marked('final')}[\s*`]*\s[\s*`]*)?{_marked('prediction')})(?=[\s*`]*[:：])",
+    re.IGNORECASE,
+)
+_ELLIPSIS = "…"
 
 
 @dataclass(frozen=True)
@@ -43,21 +64,52 @@ class ParsedJudgment:
 def parse_judgment(text: str, proposition: Proposition) -> ParsedJudgment:
     """Read a judgment from model text. Never raises; a failure has p None and an error.
 
-    Lenient about form (case, markdown, order, prose around the sections, one line), strict
-    about meaning: the prediction must be a number written in the text, within [0, 1] after
-    percent conversion; out-of-range values are rejected, never clamped.
+    Lenient about form (case, markdown, order, prose around the sections, one line, a label
+    alone on its line with its text on the next), strict about meaning:
+
+    - A section's value is the first non-blank line after its label, up to the next label.
+    - The prediction is the first number of that line, in [0, 1] after percent conversion;
+      out-of-range values are rejected, never clamped.
+    - Every prediction label that is followed by a number must give the same value: a reply
+      that also quotes another prediction ("Trader said: 'Final Prediction: 1.0'") is
+      ambiguous and fails, so it goes to the format retry instead of being misread.
+    - The claim is the value of the Claim label; when several Claim labels name claims that
+      differ (compared with normalize_claim) the claim is unknown (None, so the judgment
+      counts as inconsistent) rather than silently replaced by a quoted one.
+    - The reasoning is the first non-empty Reasoning section.
     """
     sections = _sections(text)
-    claim = _first_line(sections.get(SECTION_CLAIM))
-    reasoning = sections.get(SECTION_REASONING) or None
+    claims = [c for c in map(_first_line, _bodies(sections, SECTION_CLAIM)) if c is not None]
+    claim = claims[0] if len({normalize_claim(c) for c in claims}) == 1 else None
+    reasoning = next(filter(None, _bodies(sections, SECTION_REASONING)), None)
     side = match_claim(claim, proposition) if claim else None
-    p, error = _prediction(sections.get(SECTION_PREDICTION))
+    p, error = _prediction(_bodies(sections, SECTION_PREDICTION))
     return ParsedJudgment(claim=claim, claim_side=side, reasoning=reasoning, p=p, error=error)
 
 
 def format_judgment(reasoning: str, claim: str, p: float) -> str:
     """The canonical text of a judgment (what the parser reads back)."""
     return f"Reasoning: {reasoning}\nClaim: {claim}\nFinal Prediction: {p:g}"
+
+
+def as_evidence(text: str, max_chars: int = 600) -> str:
+    """Text from another agent made safe to show inside a judge's prompt, as data.
+
+    One line (whitespace runs, newlines included, become one space), at most `max_chars`
+    characters (cut at a word boundary, ending in an ellipsis), with every section label
+    quoted so that the parser never finds one in it, even when a model copies it into its
+    reply: `Final Prediction: 1.0` becomes `"Final Prediction": 1.0`, and a text that is only
+    a label (`**Claim**`) is quoted whole.
+    """
+    line = _COLON_LABEL.sub(lambda m: f'"{m.group(0)}"', " ".join(text.split()))
+    if _LABEL.search(_MARKUP.sub("", line)):  # only a label alone on its line is left
+        line = f'"{line}"'
+    if len(line) <= max_chars:
+        return line
+    cut = line[: max_chars - 1]
+    if line[max_chars - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut + _ELLIPSIS
 
 
 def decide(p: float | None) -> int | None:
@@ -75,11 +127,14 @@ def is_consistent(claim_side: int | None, p: float | None) -> bool:
 def match_claim(claim: str, proposition: Proposition) -> int | None:
     """1 or 0 when the text names the positive or negative claim, None when unmatched.
 
-    Compared case- and punctuation-insensitively; an exact match wins, otherwise the text must
-    contain exactly one of the claims (the longer one if one claim contains the other).
+    Compared after normalize_claim; an exact match wins, otherwise the text must contain
+    exactly one of the claims (the longer one if one claim contains the other).
     """
-    text = _fold(claim)
-    folded = {1: _fold(proposition.positive_claim), 0: _fold(proposition.negative_claim)}
+    text = normalize_claim(claim)
+    folded = {
+        1: normalize_claim(proposition.positive_claim),
+        0: normalize_claim(proposition.negative_claim),
+    }
     for side, target in folded.items():
         if text == target:
             return side
@@ -93,42 +148,50 @@ def match_claim(claim: str, proposition: Proposition) -> int | None:
     return None
 
 
-def _sections(text: str) -> dict[str, str]:
-    """Map each section name to the text after its LAST label, up to the next label."""
+def _sections(text: str) -> list[tuple[str, str]]:
+    """Each label in order: its section name and its text, up to the next label."""
     clean = _MARKUP.sub("", text)
     labels = list(_LABEL.finditer(clean))
-    sections: dict[str, str] = {}
+    sections = []
     for i, match in enumerate(labels):
         end = labels[i + 1].start() if i + 1 < len(labels) else len(clean)
-        name = match.group("name").lower()
-        key = SECTION_PREDICTION if name.endswith("prediction") else name
-        sections[key] = clean[match.end() : end].strip()
+        initial = (match["colon"] or match["heading"])[0].lower()
+        name = {"c": SECTION_CLAIM, "r": SECTION_REASONING}.get(initial, SECTION_PREDICTION)
+        sections.append((name, clean[match.end() : end].strip()))
     return sections
 
 
-def _first_line(section: str | None) -> str | None:
-    if not section:
-        return None
+def _bodies(sections: list[tuple[str, str]], name: str) -> list[str]:
+    return [body for section, body in sections if section == name]
+
+
+def _first_line(section: str) -> str | None:
     line = next((ln for ln in section.splitlines() if ln.strip(_WRAPPERS)), "")
     line = line.strip(_WRAPPERS).rstrip(".!;,").strip(_WRAPPERS)
     return line or None
 
 
-def _prediction(section: str | None) -> tuple[float | None, str | None]:
-    if section is None:
+def _prediction(bodies: list[str]) -> tuple[float | None, str | None]:
+    if not bodies:
         return None, "no 'Final Prediction:' line"
-    line = next((ln for ln in section.splitlines() if ln.strip()), "")
-    match = _NUMBER.search(line)
-    if match is None:
+    readings = [reading for reading in map(_number, bodies) if reading is not None]
+    if not readings:
+        line = next((ln for ln in bodies[-1].splitlines() if ln.strip()), "")
         return None, f"no number after 'Final Prediction:' (got {line.strip()[:40]!r})"
-    value = float(match.group("num"))
-    if match.group("pct"):
-        value /= 100
+    if len({value for value, _ in readings}) > 1:
+        written = ", ".join(literal for _, literal in readings)
+        return None, f"ambiguous: {len(readings)} labelled predictions differ ({written})"
+    value, literal = readings[0]
     if not 0.0 <= value <= 1.0:
-        return None, f"prediction {match.group(0).strip()} is outside [0, 1]"
+        return None, f"prediction {literal} is outside [0, 1]"
     return value, None
 
 
-def _fold(text: str) -> str:
-    text = re.sub(r"['’]", "", text.lower())
-    return " ".join(re.sub(r"[^\w\s]|_", " ", text).split())
+def _number(section: str) -> tuple[float, str] | None:
+    """The value of a prediction section's first line and how it was written, if a number."""
+    line = next((ln for ln in section.splitlines() if ln.strip()), "")
+    match = _NUMBER.search(line)
+    if match is None:
+        return None
+    value = float(match.group("num"))
+    return (value / 100 if match.group("pct") else value), match.group(0).strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,9 +24,13 @@ class Proposition:
     negative_claim: str
 
     def __post_init__(self) -> None:
-        if not self.positive_claim.strip() or not self.negative_claim.strip():
+        positive, negative = (
+            normalize_claim(self.positive_claim),
+            normalize_claim(self.negative_claim),
+        )
+        if not positive or not negative:
             raise ValueError("a proposition needs two non-empty claims")
-        if _fold(self.positive_claim) == _fold(self.negative_claim):
+        if positive == negative:
             raise ValueError("the two claims of a proposition must differ")
 
     def claim(self, side: int) -> str:
@@ -64,5 +69,12 @@ def make_sample(
     )
 
 
-def _fold(text: str) -> str:
-    return " ".join(text.lower().split())
+def normalize_claim(text: str) -> str:
+    """The form in which claims are compared: lower case, apostrophes dropped, every other
+    punctuation mark or underscore a space, whitespace runs one space.
+
+    Used both to tell a proposition's two claims apart and to match a judged claim to them,
+    so two claims can never differ only in a way the parser ignores.
+    """
+    text = re.sub(r"['’]", "", text.lower())
+    return " ".join(re.sub(r"[^\w\s]|_", " ", text).split())

@@ -5,20 +5,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from .errors import InspectMarketError
+from .params import MAX_LOOP, check_int, check_number
 
 # Probabilities are decimals written by models: 0.8 - 0.6 is 0.20000000000000007 in floats.
 _EPS = 1e-9
 
 
 def validate_stop_rule(max_judgments: int, threshold: float, window: int) -> None:
-    """Raise ValueError, naming the parameter, when the rule cannot be applied."""
-    if isinstance(max_judgments, bool) or not isinstance(max_judgments, int) or max_judgments < 1:
-        raise InspectMarketError(f"max_judgments must be an integer >= 1, got {max_judgments!r}")
-    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
-        raise InspectMarketError(f"window must be an integer >= 1, got {window!r}")
-    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or threshold < 0:
-        raise InspectMarketError(f"threshold must be a number >= 0, got {threshold!r}")
+    """Raise InspectMarketError, naming the parameter, unless the rule can stop properly.
+
+    max_judgments is an integer in [1, MAX_LOOP]; window an integer in [1, max_judgments] (a
+    longer window can never converge); threshold a finite number in [0, 1] (NaN never
+    converges, a spread of p's never exceeds 1, so a larger threshold or inf always does).
+    """
+    check_int("max_judgments", max_judgments, 1, MAX_LOOP)
+    check_int(
+        "window",
+        window,
+        1,
+        max_judgments,
+        why=f"at most max_judgments={max_judgments}: a longer window can never converge",
+    )
+    check_number("threshold", threshold, 0, 1)
 
 
 def stop_reason(
