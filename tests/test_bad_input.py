@@ -39,10 +39,10 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "unknown solver 'majority_vote'; choose one of: market_making, single_shot, debate, "
         "self_consistency",
     ),
-    ("truthfulqa", {"threshold": -0.1}, "threshold must be a number >= 0, got -0.1"),
-    ("truthfulqa", {"threshold": "high"}, "threshold must be a number >= 0, got 'high'"),
-    ("truthfulqa", {"max_judgments": 0}, "max_judgments must be an integer >= 1, got 0"),
-    ("truthfulqa", {"window": 0}, "window must be an integer >= 1, got 0"),
+    ("truthfulqa", {"threshold": -0.1}, "threshold must be a finite number in [0, 1], got -0.1"),
+    ("truthfulqa", {"threshold": "high"}, "threshold must be a finite number in [0, 1], got 'high'"),
+    ("truthfulqa", {"max_judgments": 0}, "max_judgments must be an integer in [1, 100], got 0"),
+    ("truthfulqa", {"window": 0}, "window must be an integer in [1, 10]"),
     (
         "truthfulqa",
         {"max_format_retries": -1},
@@ -164,7 +164,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     (
         "ethics_justice",
         {"window": 0},
-        "window must be an integer >= 1, got 0",
+        "window must be an integer in [1, 10]",
     ),
     (
         "scruples",
@@ -222,7 +222,7 @@ def test_rejected_with_one_line_before_any_model_call(
 
 CLI_CHOICE = [  # (task, message start): one case of each kind
     ("truthfulqa", "unknown solver"),
-    ("truthfulqa", "threshold must be a number >= 0, got -0.1"),
+    ("truthfulqa", "threshold must be a finite number in [0, 1], got -0.1"),
     ("truthfulqa", "data_path '{dir}/missing.csv'"),
     ("truthfulqa", "{fixtures}/ethics_cm_mini.csv"),
     ("truthfulqa", "{dir}/extra_field.csv:3"),

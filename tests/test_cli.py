@@ -55,6 +55,6 @@ def test_inspect_eval_resolves_tasks_and_solvers(
 def test_bad_argument_is_one_line_and_no_log(tmp_path: Path) -> None:
     result = inspect_eval(tmp_path, "-T", "threshold=-1")
     assert result.returncode == 1
-    assert "threshold must be a number >= 0, got -1" in result.stdout + result.stderr
+    assert "threshold must be a finite number in [0, 1], got -1" in result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert list_eval_logs(str(tmp_path)) == []

@@ -193,9 +193,9 @@ def test_roles_default_to_the_main_model(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("task_args", "message"),
     [
-        ({"max_judgments": 0}, "max_judgments must be an integer >= 1"),
-        ({"threshold": -1}, "threshold must be a number >= 0"),
-        ({"window": 0}, "window must be an integer >= 1"),
+        ({"max_judgments": 0}, r"max_judgments must be an integer in \[1, 100\]"),
+        ({"threshold": -1}, r"threshold must be a finite number in \[0, 1\]"),
+        ({"window": 0}, r"window must be an integer in \[1, 10\]"),
         ({"solver": "auction"}, "unknown solver 'auction'"),
         ({"max_rounds": 3}, "takes no parameter 'max_rounds'"),
         ({"data_path": "/nonexistent/TruthfulQA.csv"}, "is not a file"),
