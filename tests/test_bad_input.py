@@ -40,7 +40,11 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "self_consistency",
     ),
     ("truthfulqa", {"threshold": -0.1}, "threshold must be a finite number in [0, 1], got -0.1"),
-    ("truthfulqa", {"threshold": "high"}, "threshold must be a finite number in [0, 1], got 'high'"),
+    (
+        "truthfulqa",
+        {"threshold": "high"},
+        "threshold must be a finite number in [0, 1], got 'high'",
+    ),
     ("truthfulqa", {"max_judgments": 0}, "max_judgments must be an integer in [1, 100], got 0"),
     ("truthfulqa", {"window": 0}, "window must be an integer in [1, 10]"),
     (

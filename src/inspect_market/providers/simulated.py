@@ -41,6 +41,7 @@ from tenacity.wait import wait_base
 
 from ..errors import InspectMarketError
 from ..judgment import format_judgment
+from ..params import check_int
 
 JUDGMENT_MARKER = "final prediction"
 SETTLED_PS = (0.05, 0.2, 0.35, 0.65, 0.8, 0.95)
@@ -99,9 +100,8 @@ class SimulatedModelAPI(ModelAPI):
         _check_number("error_rate", error_rate, 0.0, 1.0)
         if error_rate == 1:
             raise InspectMarketError("error_rate must be below 1: every retry would fail")
-        for name, value, minimum in [("converge_after", converge_after, 1), ("seed", seed, 0)]:
-            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-                raise InspectMarketError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        check_int("converge_after", converge_after, 1)
+        check_int("seed", seed, 0)
         self.latency_ms = float(latency_ms)
         self.jitter_ms = float(jitter_ms)
         self.converge_after = converge_after

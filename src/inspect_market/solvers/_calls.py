@@ -7,8 +7,8 @@ import re
 from inspect_ai.log import transcript
 from inspect_ai.model import ChatMessage, ChatMessageUser, GenerateConfig, Model, ModelOutput
 
-from ..errors import InspectMarketError
 from ..judgment import parse_judgment
+from ..params import check_int
 from ..prompts import format_reminder
 from ..propositions import Proposition
 from ..trajectory import Judgment, TrajectoryData
@@ -16,14 +16,8 @@ from ..trajectory import Judgment, TrajectoryData
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z])")
 
 
-def validate_int(name: str, value: int, minimum: int) -> None:
-    """Raise InspectMarketError, naming the parameter, unless value is an int >= minimum."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise InspectMarketError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
-
 def validate_retries(max_format_retries: int) -> None:
-    validate_int("max_format_retries", max_format_retries, 0)
+    check_int("max_format_retries", max_format_retries, 0)
 
 
 async def counted_generate(

@@ -7,6 +7,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import collect, span
 
 from ..debate_prompts import DEBATE_EVIDENCE, debate_lines, debater_messages
+from ..params import check_int
 from ..prompts import judgment_messages
 from ..propositions import Proposition
 from ..trajectory import Judgment, TrajectoryData, Turn
@@ -14,7 +15,6 @@ from ._calls import (
     counted_generate,
     leading_sentences,
     request_judgment,
-    validate_int,
     validate_retries,
 )
 from ._finish import finish, recording
@@ -40,7 +40,7 @@ def debate(rounds: int = 3, max_format_retries: int = 2) -> Solver:
         rounds: debate rounds (each one turn per debater).
         max_format_retries: re-asks of a judgment whose prediction cannot be read.
     """
-    validate_int("rounds", rounds, 1)
+    check_int("rounds", rounds, 1)
     validate_retries(max_format_retries)
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:

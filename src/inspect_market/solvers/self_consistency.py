@@ -11,10 +11,11 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import collect
 
 from ..errors import InspectMarketError
+from ..params import check_int
 from ..prompts import judgment_messages
 from ..propositions import Proposition
 from ..trajectory import Judgment
-from ._calls import request_judgment, validate_int, validate_retries
+from ._calls import request_judgment, validate_retries
 from ._finish import finish, recording
 
 
@@ -38,7 +39,7 @@ def self_consistency(
         temperature: sampling temperature, above zero so the judgments can differ.
         max_format_retries: re-asks of a judgment whose prediction cannot be read.
     """
-    validate_int("samples", samples, 1)
+    check_int("samples", samples, 1)
     if (
         isinstance(temperature, bool)
         or not isinstance(temperature, int | float)
