@@ -203,8 +203,6 @@ def prefix_share(log_path: str) -> list[float]:
     from inspect_ai.log import read_eval_log
     from inspect_ai.model import ChatMessage
 
-    from inspect_market.providers.simulated import asks_for_judgment
-
     def tokens(messages: list[ChatMessage]) -> list[str]:
         rendered = "".join(f"<|{m.role}|>\n{m.text}<|end|>\n" for m in messages)
         return _TOKEN.findall(rendered)
@@ -214,12 +212,19 @@ def prefix_share(log_path: str) -> list[float]:
         prompts = [
             tokens(e.input)
             for e in sample.events
-            if e.event == "model" and asks_for_judgment(e.input)
+            if e.event == "model" and _asks_for_judgment(e.input)
         ]
         pairs = list(itertools.pairwise(prompts))
         if pairs:
             shares.append(statistics.mean(_common_prefix(a, b) / len(a) for a, b in pairs))
     return shares
+
+
+def _asks_for_judgment(messages: list[Any]) -> bool:
+    from inspect_market.requests import request_tag
+
+    tag = request_tag(messages)
+    return tag is not None and tag.kind == "judgment"
 
 
 def _common_prefix(a: list[str], b: list[str]) -> int:

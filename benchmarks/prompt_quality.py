@@ -3,7 +3,7 @@
 One judgment per question (the market maker's first judgment, i.e. single_shot without format
 retries), on seeded random real questions from ../shared/data, for each prompt variant:
 
-    suite  the suite's prompts (inspect_market.prompts.judgment_messages)
+    suite  the suite's prompts (inspect_market.solvers.judge.judgment_messages)
     paper  a paper-style zero-shot prompt: one user turn, the scale, a template to fill in
 
     .venv/bin/python benchmarks/prompt_quality.py --n 20 --tasks truthfulqa,ethics \\
@@ -29,8 +29,8 @@ from pathlib import Path
 from inspect_ai.model import ChatMessage, ChatMessageUser, GenerateConfig, get_model
 
 from inspect_market.judgment import decide, is_consistent, parse_judgment
-from inspect_market.prompts import SCALE, judgment_messages
 from inspect_market.propositions import Proposition
+from inspect_market.solvers.judge import SCALE, judgment_messages
 from inspect_market.tasks.ethics import commonsense_samples
 from inspect_market.tasks.truthfulqa import truthfulqa_samples
 

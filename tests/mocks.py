@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from inspect_ai import Task, eval
-from inspect_ai.log import EvalLog
+from inspect_ai.log import EvalLog, EvalSample
 from inspect_ai.model import (
     ChatMessage,
     GenerateConfig,
@@ -21,6 +21,9 @@ from inspect_ai.model import (
 from inspect_market.judgment import format_judgment
 
 Script = Callable[[list[ChatMessage]], str]
+
+TQA_FIXTURE = Path(__file__).parent / "fixtures" / "truthfulqa_mini.csv"
+"""A short TruthfulQA-format file of our own (not the benchmark's rows)."""
 
 POS_A = "answer A is the true answer"
 NEG_B = "answer B is the true answer"
@@ -79,6 +82,31 @@ def run(task: Task | str, roles: dict[str, Model], log_dir: Path, **kwargs: Any)
         **kwargs,
     )
     return log
+
+
+def run_truthfulqa(
+    log_dir: Path, roles: dict[str, Model], limit: int = 1, **task_args: Any
+) -> EvalLog:
+    """The truthfulqa task on TQA_FIXTURE with `roles` bound; the eval must succeed."""
+    log = run(
+        "inspect_market/truthfulqa",
+        roles,
+        log_dir,
+        task_args={"data_path": str(TQA_FIXTURE), **task_args},
+        limit=limit,
+    )
+    assert log.status == "success", log.error
+    return log
+
+
+def stored(sample: EvalSample, key: str) -> Any:
+    """A Trajectory field from a logged sample's store."""
+    return sample.store[f"Trajectory:{key}"]
+
+
+def score_of(sample: EvalSample) -> Any:
+    """The trajectory scorer's dict score of a logged sample."""
+    return sample.scores["trajectory_scorer"].value  # type: ignore[index]
 
 
 def metrics(log: EvalLog) -> dict[str, float]:

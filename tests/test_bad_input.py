@@ -58,11 +58,15 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "solver 'market_making' takes no parameter 'treshold'; its parameters are: "
         "max_judgments, threshold, window, max_format_retries",
     ),
-    ("truthfulqa", {"solver": "debate", "rounds": 0}, "rounds must be an integer >= 1, got 0"),
+    (
+        "truthfulqa",
+        {"solver": "debate", "rounds": 0},
+        "rounds must be an integer in [1, 100], got 0",
+    ),
     (
         "truthfulqa",
         {"solver": "self_consistency", "temperature": 0},
-        "temperature must be a number > 0, got 0",
+        "temperature must be a finite number > 0, got 0",
     ),
     (
         "truthfulqa",

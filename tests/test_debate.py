@@ -12,12 +12,23 @@ from inspect_ai.event import SpanBeginEvent
 from inspect_ai.log import EvalLog, EvalSample
 from inspect_ai.model import ChatMessage, Model
 
-from inspect_market.debate_prompts import DEBATE_EVIDENCE
 from inspect_market.errors import InspectMarketError
 from inspect_market.solvers import debate
-from tests.mocks import NEG_B, POS_A, judgment, metrics, recording, run, scripted
+from inspect_market.solvers.debate import DEBATE_EVIDENCE
+from tests.mocks import (
+    NEG_B,
+    POS_A,
+    TQA_FIXTURE,
+    judgment,
+    metrics,
+    recording,
+    run_truthfulqa,
+    score_of,
+    scripted,
+    stored,
+)
 
-FIXTURE = str(Path(__file__).parent / "fixtures" / "truthfulqa_mini.csv")
+FIXTURE = str(TQA_FIXTURE)
 
 
 def in_debate(messages: list[ChatMessage]) -> bool:
@@ -48,23 +59,11 @@ def tqa_debate(
 ) -> EvalLog:
     a, b = debaters or (scripted(debater_script("A")), scripted(debater_script("B")))
     roles = {"judge": judge, "debater_a": a, "debater_b": b}
-    log = run(
-        "inspect_market/truthfulqa",
-        roles,
-        tmp_path,
-        task_args={"data_path": FIXTURE, "solver": "debate", **args},
-        limit=limit,
-    )
-    assert log.status == "success", log.error
-    return log
+    return run_truthfulqa(tmp_path, roles, limit, solver="debate", **args)
 
 
 def store(sample: EvalSample, key: str) -> Any:
     return sample.store[f"Trajectory:{key}"]
-
-
-def score_of(sample: EvalSample) -> Any:
-    return sample.scores["trajectory_scorer"].value  # type: ignore[index]
 
 
 @pytest.mark.parametrize("rounds", [1, 3])
@@ -72,20 +71,20 @@ def test_calls_record_and_spans(tmp_path: Path, rounds: int) -> None:
     judge = scripted(judge_script(judgment(0.3, NEG_B), judgment(0.8, POS_A)))
     log = tqa_debate(tmp_path, judge, rounds=rounds)
     sample = log.samples[0]  # type: ignore[index]
-    assert store(sample, "protocol") == "debate"
-    assert store(sample, "stop_reason") == "rounds_done"
-    assert store(sample, "calls") == 2 + 2 * rounds
-    assert [(j["role"], j["p"]) for j in store(sample, "judgments")] == [
+    assert stored(sample, "protocol") == "debate"
+    assert stored(sample, "stop_reason") == "rounds_done"
+    assert stored(sample, "calls") == 2 + 2 * rounds
+    assert [(j["role"], j["p"]) for j in stored(sample, "judgments")] == [
         ("judge", 0.3),
         ("judge", 0.8),
     ]
-    turns = store(sample, "turns")
+    turns = stored(sample, "turns")
     assert [(t["role"], t["round"]) for t in turns] == [
         (role, n) for n in range(1, rounds + 1) for role in ("debater_a", "debater_b")
     ]
     assert turns[0]["text"] == "A1 argues well. Second sentence. Third one."
     assert turns[0]["raw"].endswith("Dropped fourth.")
-    assert store(sample, "final_p") == 0.8
+    assert stored(sample, "final_p") == 0.8
     spans = [e.name for e in sample.events if isinstance(e, SpanBeginEvent) and e.type == "round"]
     assert spans == [f"round {n}" for n in range(1, rounds + 1)]
     m = metrics(log)
@@ -136,11 +135,11 @@ def test_malformed_final_judgment(tmp_path: Path) -> None:
     judge = scripted(judge_script(judgment(0.3, NEG_B), "I decline to judge."))
     log = tqa_debate(tmp_path, judge)
     sample = log.samples[0]  # type: ignore[index]
-    final = store(sample, "judgments")[-1]
+    final = stored(sample, "judgments")[-1]
     assert (
         final.get("p") is None and final["retries"] == 2 and final["raw"] == "I decline to judge."
     )
-    assert store(sample, "calls") == 8 + 2
+    assert stored(sample, "calls") == 8 + 2
     score = score_of(sample)
     assert score["baseline_correct"] == 1 and score["final_correct"] == 0
     m = metrics(log)
@@ -170,8 +169,9 @@ def test_roles_default_to_the_main_model(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ({"rounds": 0}, "rounds must be an integer >= 1"),
-        ({"rounds": True}, "rounds must be an integer >= 1"),
+        ({"rounds": 0}, "rounds must be an integer in \\[1, 100\\]"),
+        ({"rounds": True}, "rounds must be an integer in \\[1, 100\\]"),
+        ({"rounds": 101}, "rounds must be an integer in \\[1, 100\\], got 101"),
         ({"max_format_retries": -1}, "max_format_retries must be an integer >= 0"),
     ],
 )

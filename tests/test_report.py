@@ -169,7 +169,8 @@ def test_tables_equal_the_logged_metrics(
     logs: dict[str, EvalLog], summary: pd.DataFrame, name: str
 ) -> None:
     log = logs[name]
-    protocol = str((log.eval.metadata or {})["protocol"])
+    assert log.samples
+    protocol = str((log.samples[0].scores or {})["trajectory_scorer"].metadata["protocol"])
     model = "mockllm/other" if "other" in name else "mockllm/model"
     r = row(summary, log.eval.task.split("/")[-1], model, protocol)
     logged = metrics(log)

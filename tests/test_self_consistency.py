@@ -15,9 +15,19 @@ from inspect_market.errors import InspectMarketError
 from inspect_market.solvers import self_consistency
 from inspect_market.solvers.self_consistency import aggregate
 from inspect_market.trajectory import Judgment
-from tests.mocks import NEG_B, POS_A, judgment, metrics, recording, run
+from tests.mocks import (
+    NEG_B,
+    POS_A,
+    TQA_FIXTURE,
+    judgment,
+    metrics,
+    recording,
+    run_truthfulqa,
+    score_of,
+    stored,
+)
 
-FIXTURE = str(Path(__file__).parent / "fixtures" / "truthfulqa_mini.csv")
+FIXTURE = str(TQA_FIXTURE)
 
 
 def in_turn(replies: list[str]) -> Any:
@@ -27,23 +37,13 @@ def in_turn(replies: list[str]) -> Any:
 
 
 def tqa_sc(tmp_path: Path, model: Model, limit: int = 1, **args: Any) -> EvalLog:
-    log = run(
-        "inspect_market/truthfulqa",
-        {"market_maker": model},
-        tmp_path,
-        task_args={"data_path": FIXTURE, "solver": "self_consistency", **args},
-        limit=limit,
+    return run_truthfulqa(
+        tmp_path, {"market_maker": model}, limit, solver="self_consistency", **args
     )
-    assert log.status == "success", log.error
-    return log
 
 
 def store(sample: EvalSample, key: str) -> Any:
     return sample.store[f"Trajectory:{key}"]
-
-
-def score_of(sample: EvalSample) -> Any:
-    return sample.scores["trajectory_scorer"].value  # type: ignore[index]
 
 
 def made(p: float | None, side: int | None) -> Judgment:
@@ -70,10 +70,10 @@ def test_calls_and_temperature(tmp_path: Path, args: dict[str, Any], temperature
     model, calls = recording(lambda messages: judgment(0.3, NEG_B))
     log = tqa_sc(tmp_path, model, **args)
     sample = log.samples[0]  # type: ignore[index]
-    assert len(calls) == 5 and store(sample, "calls") == 5
+    assert len(calls) == 5 and stored(sample, "calls") == 5
     assert [config.temperature for _, config in calls] == [temperature] * 5
-    assert store(sample, "protocol") == "self_consistency"
-    assert store(sample, "stop_reason") == "samples_done"
+    assert stored(sample, "protocol") == "self_consistency"
+    assert stored(sample, "stop_reason") == "samples_done"
     m = metrics(log)
     assert m["mean_calls"] == 5 and m["mean_tokens"] == 5 * 15 and m["mean_judgments"] == 5
 
@@ -84,9 +84,9 @@ def test_baseline_first_final_mean(tmp_path: Path) -> None:
     model, _ = recording(in_turn([judgment(p, POS_A if p > 0.5 else NEG_B) for p in ps]))
     log = tqa_sc(tmp_path, model)
     sample = log.samples[0]  # type: ignore[index]
-    assert [j["p"] for j in store(sample, "judgments")] == ps
-    assert store(sample, "final_p") == pytest.approx(0.48)
-    assert store(sample, "final_claim_side") == 0
+    assert [j["p"] for j in stored(sample, "judgments")] == ps
+    assert stored(sample, "final_p") == pytest.approx(0.48)
+    assert stored(sample, "final_claim_side") == 0
     assert sample.output.completion == "Mean p of 5 parsed judgment(s) of 5: 0.48"
     score = score_of(sample)
     assert score["baseline_p"] == 0.9 and score["final_p"] == pytest.approx(0.48)
@@ -102,9 +102,9 @@ def test_samples_parameter_and_partly_unparsed(tmp_path: Path) -> None:
     log = tqa_sc(tmp_path, model, samples=2, max_format_retries=1)
     sample = log.samples[0]  # type: ignore[index]
     # one judgment parses at once; the other fails, is re-asked once and fails again
-    assert len(calls) == 3 and store(sample, "calls") == 3
+    assert len(calls) == 3 and stored(sample, "calls") == 3
     assert [config.temperature for _, config in calls] == [0.7] * 3  # the re-ask samples too
-    assert store(sample, "final_p") == 0.8
+    assert stored(sample, "final_p") == 0.8
     assert metrics(log)["parse_failure_rate"] == 0.5
 
 
@@ -113,8 +113,8 @@ def test_none_parsed(tmp_path: Path) -> None:
     log = tqa_sc(tmp_path, model, limit=2)
     assert len(calls) == 2 * 5 * 3  # two samples, five judgments, each asked three times
     for sample in log.samples or []:
-        assert store(sample, "final_p") is None
-        for recorded in store(sample, "judgments"):
+        assert stored(sample, "final_p") is None
+        for recorded in stored(sample, "judgments"):
             assert recorded.get("p") is None and recorded["raw"] == "I cannot say."
             assert recorded["retries"] == 2
         assert score_of(sample)["final_correct"] == 0
@@ -125,10 +125,12 @@ def test_none_parsed(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ({"samples": 0}, "samples must be an integer >= 1"),
-        ({"temperature": 0}, "temperature must be a number > 0"),
-        ({"temperature": -0.5}, "temperature must be a number > 0"),
-        ({"temperature": "hot"}, "temperature must be a number > 0"),
+        ({"samples": 0}, "samples must be an integer in \\[1, 100\\]"),
+        ({"samples": 1000}, "samples must be an integer in \\[1, 100\\], got 1000"),
+        ({"temperature": float("nan")}, "temperature must be a finite number > 0"),
+        ({"temperature": 0}, "temperature must be a finite number > 0"),
+        ({"temperature": -0.5}, "temperature must be a finite number > 0"),
+        ({"temperature": "hot"}, "temperature must be a finite number > 0"),
     ],
 )
 def test_bad_parameters_fail_before_any_model_call(

@@ -10,13 +10,14 @@ from typing import Any
 
 import pytest
 from inspect_ai import eval
-from inspect_ai.model import ChatMessage, GenerateConfig, ModelOutput, get_model
+from inspect_ai.model import ChatMessage, ChatMessageUser, GenerateConfig, ModelOutput, get_model
 
 from inspect_market.errors import InspectMarketError
 from inspect_market.judgment import is_consistent, parse_judgment
-from inspect_market.prompts import MARKET_MAKER_EVIDENCE, judgment_messages, trade_messages
 from inspect_market.propositions import Proposition
 from inspect_market.providers.simulated import SimulatedModelAPI, SimulatedProviderError
+from inspect_market.solvers.judge import judgment_messages
+from inspect_market.solvers.market_making import MARKET_MAKER_EVIDENCE, trade_messages
 from inspect_market.trajectory import Trajectory
 
 FIXTURE = Path(__file__).parent / "fixtures" / "truthfulqa_mini.csv"
@@ -66,7 +67,7 @@ def test_p_swings_then_settles_at_converge_after() -> None:
 def test_trader_prompts_get_one_argument_sentence() -> None:
     api = SimulatedModelAPI("m")
     judgment_text = judge(api, 1).completion
-    text = call(api, trade_messages(prop(1), judgment_text, 0.2)).completion
+    text = call(api, trade_messages(prop(1), judgment_text, 0.2, 1)).completion
     assert text.count(".") == 1 and text.endswith(".")
     assert "answer A is the true answer" in text or "answer B is the true answer" in text
     assert not parse_judgment(text, prop(1)).ok
@@ -74,7 +75,7 @@ def test_trader_prompts_get_one_argument_sentence() -> None:
 
 def test_replies_are_determined_by_seed_and_conversation_not_call_order() -> None:
     conversations = [judgment_messages(prop(i)) for i in range(40)]
-    conversations += [trade_messages(prop(i), "Claim: x", 0.3) for i in range(40)]
+    conversations += [trade_messages(prop(i), "Claim: x", 0.3, 1) for i in range(40)]
     order = list(range(len(conversations)))
     random.Random(1).shuffle(order)
 
@@ -86,6 +87,34 @@ def test_replies_are_determined_by_seed_and_conversation_not_call_order() -> Non
     assert replies(7, order) == first
     other_seed = replies(8, order)
     assert sum(other_seed[i] != first[i] for i in first) > len(first) // 4
+
+
+def reworded(messages: list[ChatMessage]) -> list[ChatMessage]:
+    """The same request in other words: every text changed, every message's metadata kept."""
+    return [m.model_copy(update={"content": f"In other words: {m.text[::-1]}"}) for m in messages]
+
+
+def test_rewording_a_prompt_does_not_change_the_replies() -> None:
+    api = SimulatedModelAPI("m", converge_after=2, malformed_rate=0.3, seed=4)
+    requests = [
+        judgment_messages(prop(i), MARKET_MAKER_EVIDENCE, ["A."] * k)
+        for i in range(30)
+        for k in range(3)
+    ]
+    requests += [trade_messages(prop(i), "Claim: x", 0.3, k) for i in range(30) for k in (1, 2)]
+    for messages in requests:
+        assert call(api, reworded(messages)).completion == call(api, messages).completion
+
+
+def test_the_request_tag_not_the_wording_decides_what_is_asked() -> None:
+    api = SimulatedModelAPI("m")
+    # An untagged request that reads like a judgment request gets an argument sentence.
+    untagged = [m.model_copy(update={"metadata": None}) for m in judgment_messages(prop(1))]
+    assert not parse_judgment(call(api, untagged).completion, prop(1)).ok
+    # A tagged request in any words gets a judgment about the tag's claims.
+    tagged = [judgment_messages(prop(1))[-1].model_copy(update={"content": "Hello."})]
+    assert parse_judgment(call(api, tagged).completion, prop(1)).ok
+    assert call(api, [ChatMessageUser(content="Final Prediction?")]).completion.endswith(".")
 
 
 def test_malformed_judgments_at_configured_rate() -> None:
@@ -114,7 +143,11 @@ def test_transient_errors_at_configured_rate_and_a_retry_can_succeed() -> None:
 
 def test_every_output_carries_usage() -> None:
     api = SimulatedModelAPI("m")
-    for output in [judge(api, 1), judge(api, 2, 3), call(api, trade_messages(prop(1), "x", None))]:
+    for output in [
+        judge(api, 1),
+        judge(api, 2, 3),
+        call(api, trade_messages(prop(1), "x", None, 1)),
+    ]:
         assert output.usage is not None
         assert output.usage.input_tokens > 100
         assert output.usage.output_tokens > 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from inspect_ai.util import StoreModel, store
+from inspect_ai.util import StoreModel, store_as
 from pydantic import BaseModel, Field
 
 StopReason = Literal["single", "converged", "max_judgments", "rounds_done", "samples_done", "error"]
@@ -46,7 +46,8 @@ class TrajectoryData(BaseModel):
     """Judgments, arguments and costs of one sample, whatever the protocol.
 
     A plain model: solvers fill one in memory and `save_trajectory` it once, because every
-    field access of a `StoreModel` validates (~0.1 ms each, which adds up over a protocol's calls).
+    field write of a `StoreModel` validates the whole model, which adds up over a protocol's
+    calls.
     """
 
     protocol: str = ""
@@ -67,23 +68,11 @@ class Trajectory(StoreModel, TrajectoryData):
 
 def save_trajectory(trajectory: TrajectoryData) -> None:
     """Write every field to the current sample store, where `store_as(Trajectory)` reads it."""
-    current = store()
+    record = store_as(Trajectory)
     for name in TrajectoryData.model_fields:
-        current.set(_store_key(name), getattr(trajectory, name))
+        setattr(record, name, getattr(trajectory, name))
 
 
 def load_trajectory() -> TrajectoryData:
-    """The current sample's trajectory, read from the store in one validation."""
-    current = store()
-    return TrajectoryData.model_validate(
-        {
-            name: current.get(_store_key(name))
-            for name in TrajectoryData.model_fields
-            if _store_key(name) in current
-        }
-    )
-
-
-def _store_key(field: str) -> str:
-    # StoreModel's namespacing (class name, colon, field), which logged stores show
-    return f"{Trajectory.__name__}:{field}"
+    """The current sample's trajectory, read from the store."""
+    return TrajectoryData.model_validate(store_as(Trajectory).model_dump())

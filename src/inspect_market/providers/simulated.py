@@ -1,8 +1,10 @@
 """The `simulated` provider: an offline, seeded model that plays every protocol role.
 
-A conversation whose instructions (system message, else last user turn) mention "Final
-Prediction" asks for a judgment: the reply is in the judgment format, its claim one of the two
-claims quoted in the request and consistent with p. Anything else gets one argument sentence.
+It reads what a request asks for from the `RequestTag` every protocol sets on it on purpose
+(`inspect_market.requests`), never from the prompt's wording, so rewording a prompt changes no
+reply. A judgment request gets a reply in the judgment format, its claim one of the tag's two
+claims and consistent with p; any other request gets one argument sentence (for an untagged
+request, about a generic claim).
 
 Every random choice is a hash of (seed, conversation text, purpose), never global state, so
 replies do not depend on the order in which concurrent samples call the model. Injected errors
@@ -11,8 +13,8 @@ failed call can succeed.
 
 Model args (`-M`):
     latency_ms: mean delay of a call. jitter_ms: delays are uniform in latency_ms ± jitter_ms.
-    converge_after: p settles from judgment k = converge_after on (k counts the numbered
-        arguments in the request, plus one); earlier p's swing between 0.05 and 0.95, so with
+    converge_after: p settles from judgment k = converge_after on (k counts the arguments
+        the request shows, plus one); earlier p's swing between 0.05 and 0.95, so with
         the default stop rule (window 3, threshold < 0.45) a market ends after
         converge_after + 2 judgments.
     malformed_rate: share of judgment replies without a readable Final Prediction.
@@ -24,7 +26,6 @@ Model args (`-M`):
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Any
 
 import anyio
@@ -41,13 +42,11 @@ from tenacity.wait import wait_base
 
 from ..errors import InspectMarketError
 from ..judgment import format_judgment
-from ..params import check_int
+from ..params import check_int, check_number
+from ..requests import RequestTag, request_tag
 
-JUDGMENT_MARKER = "final prediction"
 SETTLED_PS = (0.05, 0.2, 0.35, 0.65, 0.8, 0.95)
 _SWING_LOW, _SWING_HIGH = 0.05, 0.95
-_CLAIMS = re.compile(r'POSITIVE claim: "(?P<pos>[^"\n]+)"\s*NEGATIVE claim: "(?P<neg>[^"\n]+)"')
-_NUMBERED = re.compile(r"^\d+\. ", re.MULTILINE)
 _FALLBACK_CLAIMS = ("the claim is true", "the claim is false")
 _REASONS = (
     "The question's wording and common knowledge point this way.",
@@ -95,11 +94,9 @@ class SimulatedModelAPI(ModelAPI):
             ("jitter_ms", jitter_ms),
             ("retry_wait_ms", retry_wait_ms),
         ]:
-            _check_number(name, value, 0.0, float("inf"))
-        _check_number("malformed_rate", malformed_rate, 0.0, 1.0)
-        _check_number("error_rate", error_rate, 0.0, 1.0)
-        if error_rate == 1:
-            raise InspectMarketError("error_rate must be below 1: every retry would fail")
+            check_number(name, value, 0, None)
+        check_number("malformed_rate", malformed_rate, 0, 1)
+        check_number("error_rate", error_rate, 0, 1, max_open=True)  # at 1 every retry fails
         check_int("converge_after", converge_after, 1)
         check_int("seed", seed, 0)
         self.latency_ms = float(latency_ms)
@@ -118,8 +115,11 @@ class SimulatedModelAPI(ModelAPI):
         tool_choice: ToolChoice,
         config: GenerateConfig,
     ) -> ModelOutput:
-        texts = [f"{m.role}\x1f{m.text}" for m in input]
-        conversation = hashlib.blake2b("\x1e".join(texts).encode(), digest_size=16).digest()
+        tag = request_tag(input)
+        # What the request is and how far the conversation is (a format re-ask is longer),
+        # never its wording.
+        key = f"{tag.model_dump_json() if tag else ''}\x1f{len(input)}"
+        conversation = hashlib.blake2b(key.encode(), digest_size=16).digest()
         attempt = 0
         if self.error_rate > 0:
             attempt = self._attempts.get(conversation, 0)
@@ -131,12 +131,12 @@ class SimulatedModelAPI(ModelAPI):
             await anyio.sleep(delay_ms / 1000)
         if self.error_rate > 0 and self._draw("error", conversation, attempt) < self.error_rate:
             raise SimulatedProviderError(f"simulated transient error (attempt {attempt + 1})")
-        if asks_for_judgment(input):
-            text = self._judgment(input, conversation)
+        if tag is not None and tag.kind == "judgment":
+            text = self._judgment(tag, conversation)
         else:
-            text = self._argument(input, conversation)
+            text = self._argument(tag, conversation)
         output = ModelOutput.from_content(model=self.model_name, content=text)
-        input_tokens = sum(len(t) for t in texts) // 4
+        input_tokens = sum(len(m.text) for m in input) // 4
         output_tokens = len(text) // 4
         output.usage = ModelUsage(
             input_tokens=input_tokens,
@@ -166,23 +166,21 @@ class SimulatedModelAPI(ModelAPI):
         near = _SWING_HIGH if far == _SWING_LOW else _SWING_LOW
         return far if (self.converge_after - 1 - judgment_no) % 2 == 0 else near
 
-    def _judgment(self, input: list[ChatMessage], conversation: bytes) -> str:
-        request = _request_text(input)
-        positive, negative = _claims(request)
-        question = request.split("POSITIVE claim:", 1)[0]
+    def _judgment(self, tag: RequestTag, conversation: bytes) -> str:
         proposition = hashlib.blake2b(
-            "\x1f".join([question, positive, negative]).encode(), digest_size=16
+            "\x1f".join([tag.question, tag.positive_claim, tag.negative_claim]).encode(),
+            digest_size=16,
         ).digest()
         settled = SETTLED_PS[int(self._draw("settled", proposition) * len(SETTLED_PS))]
-        p = self.p_at(len(_NUMBERED.findall(request)) + 1, settled)
-        claim = positive if p > 0.5 else negative
+        p = self.p_at(tag.evidence + 1, settled)
+        claim = tag.positive_claim if p > 0.5 else tag.negative_claim
         reason = _pick(_REASONS, self._draw("reason", conversation))
         if self._draw("malformed", conversation) < self.malformed_rate:
             return _MALFORMED.format(reason=reason, claim=claim)
         return format_judgment(reason, claim, p)
 
-    def _argument(self, input: list[ChatMessage], conversation: bytes) -> str:
-        claims = _claims(_request_text(input))
+    def _argument(self, tag: RequestTag | None, conversation: bytes) -> str:
+        claims = _FALLBACK_CLAIMS if tag is None else (tag.positive_claim, tag.negative_claim)
         claim = claims[int(self._draw("side", conversation) * 2)]
         return _pick(_ARGUMENTS, self._draw("argument", conversation)).format(claim=claim)
 
@@ -194,28 +192,5 @@ class SimulatedModelAPI(ModelAPI):
         return int.from_bytes(digest, "big") / 2**64
 
 
-def asks_for_judgment(input: list[ChatMessage]) -> bool:
-    """True when the instructions (system messages, else the last user turn) ask for one."""
-    system = [m.text for m in input if m.role == "system"]
-    instructions = system or [m.text for m in input[-1:] if m.role == "user"]
-    return any(JUDGMENT_MARKER in text.lower() for text in instructions)
-
-
-def _request_text(input: list[ChatMessage]) -> str:
-    """The last user turn that quotes the two claims (a format re-ask quotes none)."""
-    users = [m.text for m in input if m.role == "user"] or [""]
-    return next((text for text in reversed(users) if _CLAIMS.search(text)), users[-1])
-
-
-def _claims(request: str) -> tuple[str, str]:
-    match = _CLAIMS.search(request)
-    return (match.group("pos"), match.group("neg")) if match else _FALLBACK_CLAIMS
-
-
 def _pick(options: tuple[str, ...], u: float) -> str:
     return options[int(u * len(options))]
-
-
-def _check_number(name: str, value: object, low: float, high: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise InspectMarketError(f"{name} must be a number in [{low:g}, {high:g}], got {value!r}")

@@ -14,10 +14,11 @@ from typing import Any
 import pandas as pd
 
 from ..judgment import decide
+from ..solvers import market_making, protocol_defaults, protocol_name
 from ..stopping import stop_reason, validate_stop_rule
 
-REPLAYABLE = "market_making"
-DEFAULT_RULE = {"max_judgments": 10, "threshold": 0.2, "window": 3}
+REPLAYABLE = protocol_name(market_making)
+STOP_RULE = ("max_judgments", "threshold", "window")
 
 
 def replay_stop(
@@ -42,9 +43,10 @@ def replay(
     stopped before the replayed rule would have.
     """
     market = samples[samples["protocol_name"] == REPLAYABLE]
+    defaults = protocol_defaults(REPLAYABLE) or {}
     rows: list[dict[Hashable, Any]] = []
     for sample in market.to_dict("records"):
-        rule = {**DEFAULT_RULE, **sample["params"]}
+        rule = {key: sample["params"].get(key, defaults[key]) for key in STOP_RULE}
         for threshold in thresholds:
             for limit in max_judgments:
                 t = rule["threshold"] if threshold is None else threshold

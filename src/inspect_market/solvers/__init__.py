@@ -1,8 +1,9 @@
 """Protocols: every solver here turns a proposition into a Trajectory."""
 
+from ._finish import protocol_name
 from .debate import debate
 from .market_making import market_making
-from .registry import create_protocol, protocol_defaults, protocol_name, protocol_names
+from .registry import create_protocol, protocol_defaults, protocol_names, requested_protocol
 from .self_consistency import self_consistency
 from .single_shot import single_shot
 
@@ -13,6 +14,7 @@ __all__ = [
     "protocol_defaults",
     "protocol_name",
     "protocol_names",
+    "requested_protocol",
     "self_consistency",
     "single_shot",
 ]

@@ -7,18 +7,39 @@ from contextlib import contextmanager
 
 from inspect_ai.model import ChatMessageAssistant, ModelOutput
 from inspect_ai.solver import TaskState
+from inspect_ai.util import registry_info
 
+from ..errors import InspectMarketError
 from ..trajectory import TrajectoryData, save_trajectory
+
+PACKAGE = "inspect_market"
+REQUESTED = "inspect_market:requested_protocol"
+"""Sample store key of the protocol a task's `-T solver=` asked for (unset when not asked)."""
+
+
+def protocol_name(factory: object) -> str:
+    """The registry name of a registered solver or factory, without this package's prefix."""
+    return registry_info(factory).name.removeprefix(f"{PACKAGE}/")
 
 
 @contextmanager
-def recording(protocol: str) -> Iterator[TrajectoryData]:
-    """A new trajectory, saved to the sample store however the block ends.
+def recording(factory: object, state: TaskState) -> Iterator[TrajectoryData]:
+    """A new trajectory of the protocol registered as `factory`, saved however the block ends.
 
-    When the block raises (a model error, a cancelled sample) the stop reason is "error" and
-    the judgments and turns finished so far are saved with it.
+    The protocol is named by the registry, from the solver that runs. When the task's
+    `-T solver=` asked for another one (`--solver` replaced the task's solver), this raises
+    before any model call, so a log never names one protocol and holds another. When the
+    block raises (a model error, a cancelled sample) the stop reason is "error" and the
+    judgments and turns finished so far are saved with it.
     """
-    trajectory = TrajectoryData(protocol=protocol)
+    name = protocol_name(factory)
+    requested = state.store.get(REQUESTED)
+    if requested is not None and requested != name:
+        raise InspectMarketError(
+            f"-T solver={requested} asks for {requested!r} but --solver ran {name!r}; "
+            "pass one of them"
+        )
+    trajectory = TrajectoryData(protocol=name)
     try:
         yield trajectory
     except BaseException:

@@ -11,16 +11,16 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from inspect_ai.solver import Solver
-from inspect_ai.util import registry_create, registry_info
+from inspect_ai.solver import Generate, Solver, TaskState, solver
+from inspect_ai.util import registry_create
 
 from ..errors import InspectMarketError
+from ._finish import PACKAGE, REQUESTED, protocol_name
 from .debate import debate
 from .market_making import market_making
 from .self_consistency import self_consistency
 from .single_shot import single_shot
 
-PACKAGE = "inspect_market"
 PROTOCOL_SOLVERS: tuple[Callable[..., Solver], ...] = (
     market_making,
     single_shot,
@@ -28,12 +28,6 @@ PROTOCOL_SOLVERS: tuple[Callable[..., Solver], ...] = (
     self_consistency,
 )
 """The package's registered protocol factories (their names come from the registry)."""
-
-
-def protocol_name(factory: object) -> str:
-    """The registry name of a registered solver or factory, without the package prefix."""
-    name = registry_info(factory).name
-    return name.removeprefix(f"{PACKAGE}/")
 
 
 def protocol_names() -> list[str]:
@@ -77,3 +71,19 @@ def create_protocol(name: str, **params: Any) -> Solver:
         ) from None
     except TypeError as error:
         raise InspectMarketError(f"solver {name!r}: {error}") from None
+
+
+@solver
+def requested_protocol(name: str) -> Solver:
+    """A task's setup step for `-T solver=NAME`: note NAME for the protocol that runs to check.
+
+    Setup steps run even when `--solver` replaces the task's solver, so the two can never
+    silently disagree: the protocol that runs raises before any model call when it is not NAME.
+    """
+    requested = name.removeprefix(f"{PACKAGE}/")
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        state.store.set(REQUESTED, requested)
+        return state
+
+    return solve

@@ -10,13 +10,12 @@ from inspect_ai.model import GenerateConfig, get_model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import collect
 
-from ..errors import InspectMarketError
-from ..params import check_int
-from ..prompts import judgment_messages
+from ..params import MAX_LOOP, check_int, check_number
 from ..propositions import Proposition
 from ..trajectory import Judgment
-from ._calls import request_judgment, validate_retries
+from ._calls import validate_retries
 from ._finish import finish, recording
+from .judge import request_judgment
 
 
 @solver
@@ -39,25 +38,19 @@ def self_consistency(
         temperature: sampling temperature, above zero so the judgments can differ.
         max_format_retries: re-asks of a judgment whose prediction cannot be read.
     """
-    check_int("samples", samples, 1)
-    if (
-        isinstance(temperature, bool)
-        or not isinstance(temperature, int | float)
-        or not temperature > 0
-    ):
-        raise InspectMarketError(f"temperature must be a number > 0, got {temperature!r}")
+    check_int("samples", samples, 1, MAX_LOOP)
+    check_number("temperature", temperature, 0, None, min_open=True)
     validate_retries(max_format_retries)
     config = GenerateConfig(temperature=temperature)
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         proposition = Proposition.from_sample(state.input_text, state.metadata)
         market_maker = get_model(role="market_maker")
-        with recording("self_consistency") as trajectory:
+        with recording(self_consistency, state) as trajectory:
             judgments = await collect(
                 *(
                     request_judgment(
                         market_maker,
-                        judgment_messages(proposition),
                         proposition,
                         trajectory,
                         role="market_maker",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from inspect_ai.model import get_model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
-from ..prompts import judgment_messages
 from ..propositions import Proposition
-from ._calls import request_judgment, validate_retries
+from ._calls import validate_retries
 from ._finish import finish, recording
+from .judge import request_judgment
 
 
 @solver
@@ -22,10 +22,9 @@ def single_shot(max_format_retries: int = 2) -> Solver:
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         proposition = Proposition.from_sample(state.input_text, state.metadata)
-        with recording("single_shot") as trajectory:
+        with recording(single_shot, state) as trajectory:
             judgment = await request_judgment(
                 get_model(role="market_maker"),
-                judgment_messages(proposition),
                 proposition,
                 trajectory,
                 role="market_maker",

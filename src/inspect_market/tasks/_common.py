@@ -12,38 +12,40 @@ from inspect_ai.scorer import Metric
 
 from ..errors import DataError, InspectMarketError
 from ..scorers import CORE_METRICS, epoch_mean, trajectory_scorer
-from ..solvers import create_protocol
+from ..solvers import create_protocol, requested_protocol
 from .sources import RemoteFile, SourceFile, resolve_source
 
 T = TypeVar("T")
+DEFAULT_PROTOCOL = "market_making"
 
 
 def protocol_task(
     *,
     name: str,
     load: Callable[[], tuple[Sequence[Sample], SourceFile]],
-    solver: str,
+    solver: str | None,
     solver_args: dict[str, Any],
     metadata: dict[str, Any] | None = None,
     extra_metrics: Sequence[Metric] = (),
 ) -> Task:
-    """A task scoring protocol `solver` on the samples from `load` with the trajectory scorer.
+    """A task scoring protocol `solver` (default market making) on the samples from `load`.
 
     The solver is built first, so a bad protocol name or parameter fails before any data is
-    read; both fail before any model call. The eval metadata records the protocol, the data
-    file and its sha256.
+    read; both fail before any model call. The eval metadata records the data file and its
+    sha256; the protocol is recorded by the solver that runs (see `requested_protocol`).
     """
-    built = create_protocol(solver, **solver_args)
+    built = create_protocol(solver or DEFAULT_PROTOCOL, **solver_args)
     samples, source = load()
     if not samples:
         raise DataError(f"{source.path} holds no samples for task {name}")
     return Task(
         dataset=MemoryDataset(list(samples), name=name, location=source.origin),
         solver=built,
+        setup=None if solver is None else requested_protocol(solver),
         scorer=trajectory_scorer(),
         metrics=[*CORE_METRICS, *extra_metrics],
         epochs=Epochs(1, epoch_mean()),
-        metadata={"task": name, "protocol": solver, **source.log_metadata(), **(metadata or {})},
+        metadata={"task": name, **source.log_metadata(), **(metadata or {})},
     )
 
 
@@ -62,7 +64,7 @@ def release_task(
     remote: RemoteFile,
     data_path: str | None,
     parse: Callable[[Path], Sequence[Sample]],
-    solver: str,
+    solver: str | None,
     solver_args: dict[str, Any],
     metadata: dict[str, Any],
     extra_metrics: Sequence[Metric] = (),

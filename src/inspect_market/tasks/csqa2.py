@@ -50,7 +50,7 @@ def csqa2_samples(path: Path) -> list[Sample]:
 
 @task
 def csqa2(
-    solver: str = "market_making",
+    solver: str | None = None,
     seed: int = 0,
     data_path: str | None = None,
     split: str = "dev",
@@ -59,7 +59,7 @@ def csqa2(
     """CommonsenseQA 2.0: is the answer yes / the statement true? Target 1 iff answer == "yes".
 
     Args:
-        solver: protocol name (market_making, single_shot, ...).
+        solver: protocol name (default market_making; single_shot, debate, ...).
         seed: recorded in the log; these items have no order to randomise.
         data_path: the authors' CSQA2_dev.json.gz, gzipped or not (default: pinned download).
         split: dev (the public test split has no answers).

@@ -92,7 +92,7 @@ def justice_samples(path: Path, split: str = "test") -> list[Sample]:
 
 @task
 def ethics_commonsense(
-    solver: str = "market_making",
+    solver: str | None = None,
     seed: int = 0,
     data_path: str | None = None,
     split: str = "test",
@@ -102,7 +102,7 @@ def ethics_commonsense(
     """ETHICS commonsense morality: is the narrator's action morally wrong? Target = label.
 
     Args:
-        solver: protocol name (market_making, single_shot, ...).
+        solver: protocol name (default market_making; single_shot, debate, ...).
         seed: recorded in the log; these rows have no order to randomise.
         data_path: the release's cm_test.csv or cm_test_hard.csv (default: pinned download).
         split: test or test_hard.
@@ -122,7 +122,7 @@ def ethics_commonsense(
 
 @task
 def ethics_justice(
-    solver: str = "market_making",
+    solver: str | None = None,
     seed: int = 0,
     data_path: str | None = None,
     split: str = "test",
@@ -131,7 +131,7 @@ def ethics_justice(
     """ETHICS justice: is the statement reasonable? Target = label; adds grouped exact match.
 
     Args:
-        solver: protocol name (market_making, single_shot, ...).
+        solver: protocol name (default market_making; single_shot, debate, ...).
         seed: recorded in the log; these rows have no order to randomise.
         data_path: the release's justice_test.csv or justice_test_hard.csv (default: download).
         split: test or test_hard.

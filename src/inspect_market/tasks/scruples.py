@@ -96,7 +96,7 @@ def scruples_samples(path: Path, split: str = "test", seed: int = 0) -> list[Sam
 
 @task
 def scruples(
-    solver: str = "market_making",
+    solver: str | None = None,
     seed: int = 0,
     data_path: str | None = None,
     split: str = "test",
@@ -108,7 +108,7 @@ def scruples(
     vote share.
 
     Args:
-        solver: protocol name (market_making, single_shot, ...).
+        solver: protocol name (default market_making; single_shot, debate, ...).
         seed: seed of the (balanced) action order.
         data_path: the release's dev or test .scruples-dilemmas.jsonl (default: download).
         split: test or dev.

@@ -50,7 +50,7 @@ def truthfulqa_samples(path: Path, seed: int) -> list[Sample]:
 
 @task
 def truthfulqa(
-    solver: str = "market_making",
+    solver: str | None = None,
     seed: int = 0,
     data_path: str | None = None,
     **solver_args: Any,
@@ -58,7 +58,7 @@ def truthfulqa(
     """TruthfulQA, binary: is answer A (or B) the true answer? Target 1 iff A is the best answer.
 
     Args:
-        solver: protocol name (market_making, single_shot, ...).
+        solver: protocol name (default market_making; single_shot, debate, ...).
         seed: seed of the A/B order.
         data_path: the authors' TruthfulQA.csv, for offline use (default: pinned download).
         **solver_args: passed to the protocol, e.g. max_judgments=5, threshold=0.1.

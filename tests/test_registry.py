@@ -1,0 +1,101 @@
+"""One registry, Inspect's: protocols by registry name, and the name a log records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from inspect_ai.log import EvalLog
+
+from inspect_market.errors import InspectMarketError
+from inspect_market.solvers import (
+    create_protocol,
+    debate,
+    market_making,
+    protocol_defaults,
+    protocol_name,
+    protocol_names,
+    self_consistency,
+    single_shot,
+)
+from tests.mocks import judgment, recording, run
+
+FIXTURE = str(Path(__file__).parent / "fixtures" / "truthfulqa_mini.csv")
+
+
+def test_protocol_names_are_the_registry_names() -> None:
+    factories = [market_making, single_shot, debate, self_consistency]
+    assert protocol_names() == [protocol_name(f) for f in factories]
+    assert protocol_names() == ["market_making", "single_shot", "debate", "self_consistency"]
+    assert protocol_defaults("debate") == {"rounds": 3, "max_format_retries": 2}
+    assert protocol_defaults("mypackage/other") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "message"),
+    [
+        ("market_makng", {}, "unknown solver 'market_makng'; choose one of: market_making, "),
+        ("single_shot", {"rounds": 2}, "solver 'single_shot' takes no parameter 'rounds'; "),
+        ("nopackage/nothing", {}, "unknown solver 'nopackage/nothing'"),
+    ],
+)
+def test_bad_names_and_params_fail_with_one_line(
+    name: str, params: dict[str, object], message: str
+) -> None:
+    with pytest.raises(InspectMarketError) as info:
+        create_protocol(name, **params)
+    assert str(info.value).startswith(message)
+    assert "\n" not in str(info.value)
+
+
+def single_shot_run(tmp_path: Path, **kwargs: object) -> tuple[EvalLog, int]:
+    model, calls = recording(lambda messages: judgment(0.9))
+    log = run(
+        "inspect_market/truthfulqa",
+        {"market_maker": model},
+        tmp_path,
+        task_args={"data_path": FIXTURE, **kwargs.pop("task_args", {})},  # type: ignore[dict-item]
+        limit=2,
+        **kwargs,
+    )
+    return log, len(calls)
+
+
+def recorded_protocols(log: EvalLog) -> set[str]:
+    assert log.samples
+    trajectories = {str(s.store["Trajectory:protocol"]) for s in log.samples}
+    scores = {str((s.scores or {})["trajectory_scorer"].metadata["protocol"]) for s in log.samples}  # type: ignore[index]
+    assert trajectories == scores
+    return scores
+
+
+def test_solver_flag_alone_is_what_the_log_records(tmp_path: Path) -> None:
+    log, calls = single_shot_run(tmp_path, solver=create_protocol("single_shot"))
+    assert log.status == "success" and calls == 2
+    assert recorded_protocols(log) == {"single_shot"}
+    assert "protocol" not in (log.eval.metadata or {})
+    assert log.plan is not None
+    assert [step.solver for step in log.plan.steps] == ["inspect_market/single_shot"]
+
+
+@pytest.mark.parametrize("requested", ["single_shot", "inspect_market/single_shot"])
+def test_task_solver_argument_runs_and_is_recorded(tmp_path: Path, requested: str) -> None:
+    log, calls = single_shot_run(tmp_path, task_args={"solver": requested})
+    assert log.status == "success" and calls == 2
+    assert recorded_protocols(log) == {"single_shot"}
+    # the same protocol named twice (-T solver= and --solver) agrees: it runs
+    log, calls = single_shot_run(
+        tmp_path, task_args={"solver": requested}, solver=create_protocol("single_shot")
+    )
+    assert log.status == "success" and calls == 2
+
+
+def test_solver_flag_disagreeing_with_task_argument_fails_before_any_call(
+    tmp_path: Path,
+) -> None:
+    log, calls = single_shot_run(
+        tmp_path, task_args={"solver": "debate"}, solver=create_protocol("single_shot")
+    )
+    assert log.status == "error" and calls == 0
+    assert log.error is not None
+    assert "-T solver=debate asks for 'debate' but --solver ran 'single_shot'" in log.error.message
