@@ -163,7 +163,8 @@ def test_killed_run_is_finished_by_eval_retry(data: Path, tmp_path: Path) -> Non
 def test_malformed_judgments_are_reasked_counted_and_never_error(
     data: Path, tmp_path: Path
 ) -> None:
-    log = simulated_eval(data, tmp_path / "logs", malformed_rate=0.2)
+    # 0.4 malformed, two re-asks: 0.4^3 = 6.4% of judgments stay unparsed
+    log = simulated_eval(data, tmp_path / "logs", malformed_rate=0.4)
     samples = assert_complete(log)
     judgments = [j for s in samples for j in trajectory(s)["judgments"]]
     failures = sum(j.get("p") is None for j in judgments)
@@ -177,7 +178,7 @@ def test_malformed_judgments_are_reasked_counted_and_never_error(
     ]
     assert len(reasks) == sum(j.get("retries", 0) for j in judgments) > 0
     first_attempts_malformed = sum(j.get("retries", 0) > 0 for j in judgments) / len(judgments)
-    assert 0.1 < first_attempts_malformed < 0.3
+    assert 0.3 < first_attempts_malformed < 0.5
     print(
         f"\n{N} samples, {len(judgments)} judgments: {first_attempts_malformed:.3f} re-asked, "
         f"{len(reasks)} re-asks, {failures} unparsed (parse_failure_rate "

@@ -1,4 +1,9 @@
-"""Errors users see as one line (Inspect prints a PrerequisiteError's message, no traceback)."""
+"""Errors users see as one line (Inspect prints a PrerequisiteError's message, no traceback).
+
+`PrerequisiteError` is the one private inspect_ai import in the package: Inspect's CLI prints
+exactly that class as a plain line, and no public module exports it (checked in 0.3.285:
+`inspect_ai.util`, `inspect_ai.log`, `inspect_ai` itself).
+"""
 
 from __future__ import annotations
 
