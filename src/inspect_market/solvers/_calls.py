@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from inspect_ai.model import ChatMessage, GenerateConfig, Model, ModelOutput
+from inspect_ai.model import ChatMessage, GenerateConfig, Model, ModelOutput, get_model
 
 from ..judgment import as_evidence
 from ..params import check_int
@@ -15,6 +15,15 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z])")
 
 def validate_retries(max_format_retries: int) -> None:
     check_int("max_format_retries", max_format_retries, 0)
+
+
+def role_model(role: str) -> Model:
+    """The model bound to `role`, else the main model acting in that role.
+
+    Either way the calls carry the role, so `inspect view` labels each call by its role and
+    the log counts tokens per role even when no `--model-role` is given.
+    """
+    return get_model(role=role, default=get_model())
 
 
 async def counted_generate(

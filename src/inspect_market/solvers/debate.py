@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from inspect_ai.model import ChatMessage, ChatMessageSystem, Model, get_model
+from inspect_ai.model import ChatMessage, ChatMessageSystem, Model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import collect, span
 
@@ -16,7 +16,7 @@ from ..params import MAX_LOOP, check_int
 from ..propositions import Proposition
 from ..requests import RequestTag, tagged_request
 from ..trajectory import Judgment, TrajectoryData, Turn
-from ._calls import argument_text, counted_generate, validate_retries
+from ._calls import argument_text, counted_generate, role_model, validate_retries
 from ._finish import finish, recording
 from .judge import request_judgment
 
@@ -46,8 +46,8 @@ def debate(rounds: int = 3, max_format_retries: int = 2) -> Solver:
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         proposition = Proposition.from_sample(state.input_text, state.metadata)
-        judge = get_model(role="judge")
-        debaters = {role: get_model(role=role) for role in SIDES}
+        judge = role_model("judge")
+        debaters = {role: role_model(role) for role in SIDES}
 
         async def judgment(trajectory: TrajectoryData, evidence: list[str]) -> Judgment:
             return await request_judgment(
@@ -69,10 +69,10 @@ def debate(rounds: int = 3, max_format_retries: int = 2) -> Solver:
             return Turn(role=role, round=round_no, text=text, raw=output.completion)
 
         with recording(debate, state) as trajectory:
-            async with span("baseline", type="judgment"):
+            async with span("baseline judgment"):
                 await judgment(trajectory, [])
             for round_no in range(1, rounds + 1):
-                async with span(f"round {round_no}", type="round"):
+                async with span(f"round {round_no}"):
                     lines = debate_lines(proposition, trajectory.turns, SIDES)
                     trajectory.turns.extend(
                         await collect(
@@ -82,7 +82,7 @@ def debate(rounds: int = 3, max_format_retries: int = 2) -> Solver:
                             )
                         )
                     )
-            async with span("final", type="judgment"):
+            async with span("final judgment"):
                 final = await judgment(
                     trajectory, debate_lines(proposition, trajectory.turns, SIDES)
                 )

@@ -6,7 +6,7 @@ The trader's prompt lives here; the market maker gets the judge prompt every pro
 
 from __future__ import annotations
 
-from inspect_ai.model import ChatMessage, ChatMessageSystem, get_model
+from inspect_ai.model import ChatMessage, ChatMessageSystem
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import span
 
@@ -14,7 +14,7 @@ from ..propositions import Proposition
 from ..requests import RequestTag, tagged_request
 from ..stopping import stop_reason, validate_stop_rule
 from ..trajectory import Turn
-from ._calls import argument_text, counted_generate, validate_retries
+from ._calls import argument_text, counted_generate, role_model, validate_retries
 from ._finish import finish, recording
 from .judge import request_judgment
 
@@ -54,12 +54,12 @@ def market_making(
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         proposition = Proposition.from_sample(state.input_text, state.metadata)
-        market_maker = get_model(role="market_maker")
-        trader = get_model(role="trader")
+        market_maker = role_model("market_maker")
+        trader = role_model("trader")
         arguments: list[str] = []
         with recording(market_making, state) as trajectory:
             for round_no in range(1, max_judgments + 1):
-                async with span(f"round {round_no}", type="round"):
+                async with span(f"round {round_no}"):
                     judgment = await request_judgment(
                         market_maker,
                         proposition,

@@ -6,14 +6,14 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
-from inspect_ai.model import GenerateConfig, get_model
+from inspect_ai.model import GenerateConfig
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import collect
 
 from ..params import MAX_LOOP, check_int, check_number
 from ..propositions import Proposition
 from ..trajectory import Judgment
-from ._calls import validate_retries
+from ._calls import role_model, validate_retries
 from ._finish import finish, recording
 from .judge import request_judgment
 
@@ -45,7 +45,7 @@ def self_consistency(
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         proposition = Proposition.from_sample(state.input_text, state.metadata)
-        market_maker = get_model(role="market_maker")
+        market_maker = role_model("market_maker")
         with recording(self_consistency, state) as trajectory:
             judgments = await collect(
                 *(

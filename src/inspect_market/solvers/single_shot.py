@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from inspect_ai.model import get_model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from ..propositions import Proposition
-from ._calls import validate_retries
+from ._calls import role_model, validate_retries
 from ._finish import finish, recording
 from .judge import request_judgment
 
@@ -24,7 +23,7 @@ def single_shot(max_format_retries: int = 2) -> Solver:
         proposition = Proposition.from_sample(state.input_text, state.metadata)
         with recording(single_shot, state) as trajectory:
             judgment = await request_judgment(
-                get_model(role="market_maker"),
+                role_model("market_maker"),
                 proposition,
                 trajectory,
                 role="market_maker",
