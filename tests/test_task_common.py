@@ -34,7 +34,9 @@ def test_seeded_flip_is_a_fixed_fair_coin_per_key() -> None:
 @pytest.mark.parametrize("task", TASKS)
 @pytest.mark.parametrize("seed", ["abc", "3", True, -1, 1.5])
 def test_seed_must_be_an_integer(task: Any, seed: object) -> None:
-    with pytest.raises(InspectMarketError, match=f"^seed must be an integer >= 0, got {re.escape(repr(seed))}$"):
+    with pytest.raises(
+        InspectMarketError, match=f"^seed must be an integer >= 0, got {re.escape(repr(seed))}$"
+    ):
         task(seed=seed, data_path="/never/read")
 
 
@@ -54,7 +56,9 @@ def write(path: Path, text: str) -> Path:
 def test_text_field_rejects_null_numbers_lists_and_blank_text() -> None:
     assert text_field({"q": "  Is it?  "}, "q") == "Is it?"
     for value in (None, 3, 2.5, ["a"], "", "  "):
-        with pytest.raises(RecordError, match=f"^field q must be text, got {re.escape(repr(value))}$"):
+        with pytest.raises(
+            RecordError, match=f"^field q must be text, got {re.escape(repr(value))}$"
+        ):
             text_field({"q": value}, "q")
     with pytest.raises(RecordError, match=r"^column q must be text"):
         text_field({"q": " "}, "q", "column")
@@ -65,7 +69,9 @@ def test_csv_release_numbers_rows_and_names_the_line_of_a_bad_record(tmp_path: P
     text = 'text,n\n"one\nline two",1\n\n,\nthree,3\n ,4\n'
     with pytest.raises(DataError, match=r"^.*c\.csv:7: field text must be text, got ' '$"):
         csv_release(write(tmp_path / "c.csv", text), echo, ["text"], "a test file", "t")
-    good = csv_release(write(tmp_path / "g.csv", text[: text.index(" ,4")]), echo, ["text"], "", "t")
+    good = csv_release(
+        write(tmp_path / "g.csv", text[: text.index(" ,4")]), echo, ["text"], "", "t"
+    )
     assert [(s.id, s.input) for s in good] == [(1, "one\nline two"), (2, "three")]
     assert good.name == "t"
 

@@ -43,7 +43,10 @@ def test_record_to_sample() -> None:
 @pytest.mark.parametrize(
     ("record", "message"),
     [
-        ({"id": "a", "question": None, "answer": "yes"}, r"^field question must be text, got None$"),
+        (
+            {"id": "a", "question": None, "answer": "yes"},
+            r"^field question must be text, got None$",
+        ),
         ({"id": "a", "question": 42, "answer": "yes"}, r"^field question must be text, got 42$"),
         ({"id": "a", "question": " ", "answer": "no"}, r"^field question must be text, got ' '$"),
         ({"id": None, "question": "Is it?", "answer": "no"}, r"^field id must be text"),

@@ -97,7 +97,9 @@ def test_fixture_dataset_follows_gold_label_for_every_seed() -> None:
             assert f"Action 1: {actions[first]}\nAction 2: {actions[1 - first]}" in str(s.input)
             assert s.target == str(int(first == row["gold_label"]))
             assert meta["soft_label"] == row["gold_annotations"][first] / 5
-    orders = {seed: [s.target for s in scruples_dataset(SCRUPLES, "dev", seed)] for seed in range(6)}
+    orders = {
+        seed: [s.target for s in scruples_dataset(SCRUPLES, "dev", seed)] for seed in range(6)
+    }
     assert len({tuple(o) for o in orders.values()}) > 1  # the seed matters
 
 
