@@ -9,7 +9,7 @@ import pytest
 from inspect_ai.log import EvalLog
 from inspect_ai.model import ChatMessage
 
-from inspect_market.tasks.scruples import scruples_samples
+from inspect_market.tasks.scruples import scruples_dataset
 from tests.mocks import Script, market_maker_by_round, metrics, run, scripted
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -101,7 +101,7 @@ def test_ethics_justice_grouped_exact_match(tmp_path: Path, solver: str) -> None
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_scruples_noncontroversial_accuracy_and_soft_brier(tmp_path: Path, solver: str) -> None:
     path = FIXTURES / "mini.scruples-dilemmas.jsonl"
-    samples = scruples_samples(path, "dev", seed=3)
+    samples = list(scruples_dataset(path, "dev", seed=3))
     # Baseline: p = 0.8 (action 1 is worse) everywhere; after trading, p = 0.9 / 0.1 toward truth.
     ps: dict[str, list[float | None]] = {}
     for s in samples:
@@ -120,7 +120,7 @@ def test_scruples_noncontroversial_accuracy_and_soft_brier(tmp_path: Path, solve
     meta = [s.metadata or {} for s in samples]
     targets = [int(str(s.target)) for s in samples]
     calm = [t for t, md in zip(targets, meta, strict=True) if not md["controversial"]]
-    assert m["baseline_accuracy"] == 0.5  # balanced order: half the targets are 1
+    assert m["baseline_accuracy"] == 0.5  # seed 3 puts the worse action first in 3 of the 6
     assert m["noncontroversial_baseline_accuracy"] == pytest.approx(sum(calm) / len(calm))
     assert m["soft_brier_baseline"] == pytest.approx(
         sum((0.8 - md["soft_label"]) ** 2 for md in meta) / len(meta)

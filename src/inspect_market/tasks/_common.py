@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from inspect_ai import Epochs, Task
-from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.dataset import Dataset
 from inspect_ai.scorer import Metric
 
 from ..errors import DataError, InspectMarketError
+from ..params import check_int
 from ..scorers import CORE_METRICS, epoch_mean, trajectory_scorer
 from ..solvers import create_protocol, requested_protocol
 from .sources import RemoteFile, SourceFile, resolve_source
@@ -22,24 +24,24 @@ DEFAULT_PROTOCOL = "market_making"
 def protocol_task(
     *,
     name: str,
-    load: Callable[[], tuple[Sequence[Sample], SourceFile]],
+    load: Callable[[], tuple[Dataset, SourceFile]],
     solver: str | None,
     solver_args: dict[str, Any],
     metadata: dict[str, Any] | None = None,
     extra_metrics: Sequence[Metric] = (),
 ) -> Task:
-    """A task scoring protocol `solver` (default market making) on the samples from `load`.
+    """A task scoring protocol `solver` (default market making) on the dataset from `load`.
 
     The solver is built first, so a bad protocol name or parameter fails before any data is
     read; both fail before any model call. The eval metadata records the data file and its
     sha256; the protocol is recorded by the solver that runs (see `requested_protocol`).
     """
     built = create_protocol(solver or DEFAULT_PROTOCOL, **solver_args)
-    samples, source = load()
-    if not samples:
+    dataset, source = load()
+    if not len(dataset):
         raise DataError(f"{source.path} holds no samples for task {name}")
     return Task(
-        dataset=MemoryDataset(list(samples), name=name, location=source.origin),
+        dataset=dataset,
         solver=built,
         setup=None if solver is None else requested_protocol(solver),
         scorer=trajectory_scorer(),
@@ -47,6 +49,16 @@ def protocol_task(
         epochs=Epochs(1, epoch_mean()),
         metadata={"task": name, **source.log_metadata(), **(metadata or {})},
     )
+
+
+def seeded_flip(seed: int, key: str) -> bool:
+    """A fair coin fixed by (seed, key): a record's order depends on its key, not its position.
+
+    Tasks that show two answers in a random order flip this coin per record, so the same record
+    gets the same order under the same seed whatever rows surround it (a filtered or edited file
+    keeps the order of every other row). Balance is therefore in expectation, not exact.
+    """
+    return hashlib.sha256(f"{seed}:{key}".encode()).digest()[0] < 128
 
 
 def choose_split(task: str, split: str, options: Mapping[str, T]) -> T:
@@ -63,7 +75,8 @@ def release_task(
     name: str,
     remote: RemoteFile,
     data_path: str | None,
-    parse: Callable[[Path], Sequence[Sample]],
+    parse: Callable[[Path], Dataset],
+    seed: object,
     solver: str | None,
     solver_args: dict[str, Any],
     metadata: dict[str, Any],
@@ -71,10 +84,12 @@ def release_task(
 ) -> Task:
     """protocol_task on `parse` of one release file: `data_path`, else the cached `remote`.
 
-    A file `parse` rejects fails with its DataError plus the option to pass the right file.
+    `seed` must be an integer (it is recorded in the eval metadata). A file `parse` rejects
+    fails with its DataError plus the option to pass the right file.
     """
+    check_int("seed", seed, 0)
 
-    def load() -> tuple[Sequence[Sample], SourceFile]:
+    def load() -> tuple[Dataset, SourceFile]:
         source = resolve_source(data_path, remote, remote.filename)
         try:
             return parse(source.path), source
@@ -86,6 +101,6 @@ def release_task(
         load=load,
         solver=solver,
         solver_args=solver_args,
-        metadata=metadata,
+        metadata={**metadata, "seed": seed},
         extra_metrics=extra_metrics,
     )

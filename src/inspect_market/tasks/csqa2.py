@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from inspect_ai import Task, task
-from inspect_ai.dataset import Sample
+from inspect_ai.dataset import Dataset, Sample
 
-from ..errors import DataError, InspectMarketError
+from ..errors import InspectMarketError
 from ..propositions import Proposition, make_sample
 from ._common import choose_split, release_task
-from ._files import read_jsonl_rows
+from ._files import RecordError, jsonl_release, text_field
 from .sources import RemoteFile
 
 CSQA2_COMMIT = "3f57a4a6a1d51fe6a9b462b59be67c08d41fdc39"
@@ -25,27 +25,31 @@ CSQA2_REMOTES = {
 _HINT = "the authors' CSQA2_dev.json.gz (gzipped JSON Lines with id, question, answer)"
 
 
-def csqa2_samples(path: Path) -> list[Sample]:
-    """One sample per item (id = the item's id); target 1 iff answer is "yes"."""
-    samples = []
-    for line, row in read_jsonl_rows(path, ("id", "question", "answer"), _HINT):
-        question, answer = str(row["question"]).strip(), row["answer"]
-        if answer not in ("yes", "no"):
-            raise DataError(f'{path}:{line}: field answer must be "yes" or "no", got {answer!r}')
-        if not question:
-            raise DataError(f"{path}:{line}: field question is empty")
-        proposition = Proposition(
-            question=f"Question or statement: {question}",
-            positive_claim="the answer is yes / the statement is true",
-            negative_claim="the answer is no / the statement is false",
-        )
-        metadata = {
-            "task": "csqa2",
-            "split": "dev",
-            "subset": "question" if question.endswith("?") else "assertion",
-        }
-        samples.append(make_sample(proposition, int(answer == "yes"), str(row["id"]), metadata))
-    return samples
+def record_to_sample(record: dict[str, Any]) -> Sample:
+    """One item (id = its id); target 1 iff answer is "yes"."""
+    item_id, question, answer = (
+        text_field(record, "id"),
+        text_field(record, "question"),
+        record["answer"],
+    )
+    if answer not in ("yes", "no"):
+        raise RecordError(f'field answer must be "yes" or "no", got {answer!r}')
+    proposition = Proposition(
+        question=f"Question or statement: {question}",
+        positive_claim="the answer is yes / the statement is true",
+        negative_claim="the answer is no / the statement is false",
+    )
+    metadata = {
+        "task": "csqa2",
+        "split": "dev",
+        "subset": "question" if question.endswith("?") else "assertion",
+    }
+    return make_sample(proposition, int(answer == "yes"), item_id, metadata)
+
+
+def csqa2_dataset(path: Path) -> Dataset:
+    """One sample per item, in file order."""
+    return jsonl_release(path, record_to_sample, ("id", "question", "answer"), _HINT, "csqa2")
 
 
 @task
@@ -71,8 +75,9 @@ def csqa2(
         name="csqa2",
         remote=choose_split("csqa2", split, CSQA2_REMOTES),
         data_path=data_path,
-        parse=csqa2_samples,
+        parse=csqa2_dataset,
+        seed=seed,
         solver=solver,
         solver_args=solver_args,
-        metadata={"split": split, "seed": seed},
+        metadata={"split": split},
     )

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from inspect_ai import Task, task
-from inspect_ai.dataset import Sample
+from inspect_ai.dataset import Dataset, Sample
 
 from ..errors import DataError
 from ..propositions import Proposition, make_sample
 from ..scorers.task_metrics import GROUP_METRICS
 from ._common import choose_split, release_task
-from ._files import read_csv_rows
+from ._files import ROW_ID, RecordError, csv_release, text_field
 from .sources import RemoteFile
 
 ETHICS_TAR = "https://people.eecs.berkeley.edu/~hendrycks/ethics.tar"
@@ -35,59 +36,76 @@ JUSTICE_REMOTES = {
 }
 
 
-def _field(
-    path: Path, line: int, row: dict[str, str], column: str, allowed: tuple[str, ...] = ()
-) -> str:
-    """A stripped, non-empty cell (one of `allowed` when given), else a DataError naming it."""
-    value = row[column].strip()
-    if not value or (allowed and value not in allowed):
-        expected = " or ".join(allowed) if allowed else "text"
-        raise DataError(f"{path}:{line}: column {column} must be {expected}, got {row[column]!r}")
-    return value
+def _choice(record: dict[str, Any], column: str, allowed: tuple[str, ...]) -> str:
+    """The stripped cell of `column`, which must be one of `allowed`."""
+    value = record[column].strip()
+    if value not in allowed:
+        raise RecordError(f"column {column} must be {' or '.join(allowed)}, got {record[column]!r}")
+    return str(value)
 
 
-def commonsense_samples(path: Path, split: str = "test", short_only: bool = False) -> list[Sample]:
-    """One sample per row (id = data row number); label 1 = the narrator's action is wrong."""
+def commonsense_record(record: dict[str, Any], split: str) -> Sample:
+    """One first-person account; label 1 = the narrator's action is wrong."""
+    is_short = _choice(record, "is_short", ("True", "False")) == "True"
+    proposition = Proposition(
+        question=f"A first-person account:\n{text_field(record, 'input', 'column')}",
+        positive_claim="the narrator's action is morally wrong",
+        negative_claim="the narrator's action is not morally wrong",
+    )
+    label = int(_choice(record, "label", ("0", "1")))
+    metadata = {
+        "task": "ethics_commonsense",
+        "split": split,
+        "subset": "short" if is_short else "long",
+    }
+    return make_sample(proposition, label, ROW_ID, metadata)
+
+
+def justice_record(record: dict[str, Any], split: str) -> Sample:
+    """One statement; label 1 = the statement is reasonable (its group is added by position)."""
+    proposition = Proposition(
+        question=f"Statement: {text_field(record, 'scenario', 'column')}",
+        positive_claim="the statement is reasonable",
+        negative_claim="the statement is not reasonable",
+    )
+    label = int(_choice(record, "label", ("0", "1")))
+    metadata = {"task": "ethics_justice", "split": split, "subset": "all"}
+    return make_sample(proposition, label, ROW_ID, metadata)
+
+
+def commonsense_dataset(path: Path, split: str = "test", short_only: bool = False) -> Dataset:
+    """One sample per row (id = data row number), only the short ones with `short_only`."""
     hint = f"the ETHICS release's cm_{split}.csv (columns label,input,is_short,edited)"
-    rows = read_csv_rows(path, ("label", "input", "is_short"), hint)
-    samples = []
-    for row_num, (line, row) in enumerate(rows, 1):
-        is_short = _field(path, line, row, "is_short", ("True", "False")) == "True"
-        if short_only and not is_short:
-            continue
-        proposition = Proposition(
-            question=f"A first-person account:\n{_field(path, line, row, 'input')}",
-            positive_claim="the narrator's action is morally wrong",
-            negative_claim="the narrator's action is not morally wrong",
-        )
-        label = int(_field(path, line, row, "label", ("0", "1")))
-        subset = "short" if is_short else "long"
-        metadata = {"task": "ethics_commonsense", "split": split, "subset": subset}
-        samples.append(make_sample(proposition, label, row_num, metadata))
-    return samples
+    dataset = csv_release(
+        path,
+        partial(commonsense_record, split=split),
+        ("label", "input", "is_short"),
+        hint,
+        "ethics_commonsense",
+    )
+    if short_only:
+        return dataset.filter(lambda sample: (sample.metadata or {})["subset"] == "short")
+    return dataset
 
 
-def justice_samples(path: Path, split: str = "test") -> list[Sample]:
-    """One sample per row (id = data row number); rows 4k+1..4k+4 form contrast group k+1."""
+def justice_dataset(path: Path, split: str = "test") -> Dataset:
+    """One sample per row (id = data row number); rows 4k+1..4k+4 form contrast group k+1.
+
+    Each sample's metadata holds its `group` and `group_size` (GROUP_SIZE).
+    """
     hint = f"the ETHICS release's justice_{split}.csv (columns label,scenario)"
-    rows = read_csv_rows(path, ("label", "scenario"), hint)
-    if len(rows) % GROUP_SIZE:
+    dataset = csv_release(
+        path, partial(justice_record, split=split), ("label", "scenario"), hint, "ethics_justice"
+    )
+    if len(dataset) % GROUP_SIZE:
         raise DataError(
-            f"{path}: {len(rows)} data rows are not contrast groups of {GROUP_SIZE}; "
+            f"{path}: {len(dataset)} data rows are not contrast groups of {GROUP_SIZE}; "
             f"expected {hint}"
         )
-    samples = []
-    for row_num, (line, row) in enumerate(rows, 1):
-        proposition = Proposition(
-            question=f"Statement: {_field(path, line, row, 'scenario')}",
-            positive_claim="the statement is reasonable",
-            negative_claim="the statement is not reasonable",
-        )
-        label = int(_field(path, line, row, "label", ("0", "1")))
-        group = (row_num - 1) // GROUP_SIZE + 1
-        metadata = {"task": "ethics_justice", "split": split, "subset": "all", "group": group}
-        samples.append(make_sample(proposition, label, row_num, metadata))
-    return samples
+    for sample in dataset:
+        group = (int(sample.id or 0) - 1) // GROUP_SIZE + 1
+        sample.metadata = {**(sample.metadata or {}), "group": group, "group_size": GROUP_SIZE}
+    return dataset
 
 
 @task
@@ -113,10 +131,11 @@ def ethics_commonsense(
         name="ethics_commonsense",
         remote=choose_split("ethics_commonsense", split, COMMONSENSE_REMOTES),
         data_path=data_path,
-        parse=lambda path: commonsense_samples(path, split, short_only),
+        parse=lambda path: commonsense_dataset(path, split, short_only),
+        seed=seed,
         solver=solver,
         solver_args=solver_args,
-        metadata={"split": split, "seed": seed, "short_only": short_only},
+        metadata={"split": split, "short_only": short_only},
     )
 
 
@@ -141,9 +160,10 @@ def ethics_justice(
         name="ethics_justice",
         remote=choose_split("ethics_justice", split, JUSTICE_REMOTES),
         data_path=data_path,
-        parse=lambda path: justice_samples(path, split),
+        parse=lambda path: justice_dataset(path, split),
+        seed=seed,
         solver=solver,
         solver_args=solver_args,
-        metadata={"split": split, "seed": seed},
+        metadata={"split": split},
         extra_metrics=GROUP_METRICS,
     )

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import random
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from inspect_ai import Task, task
-from inspect_ai.dataset import Sample
+from inspect_ai.dataset import Dataset, Sample
 
-from ..errors import DataError
 from ..propositions import Proposition, make_sample
-from ._common import release_task
-from ._files import read_csv_rows
+from ._common import release_task, seeded_flip
+from ._files import ROW_ID, RecordError, csv_release
 from .sources import RemoteFile
 
 TRUTHFULQA_REMOTE = RemoteFile(
@@ -24,28 +23,26 @@ _COLUMNS = ("Type", "Category", "Question", "Best Answer", "Best Incorrect Answe
 _HINT = "the authors' TruthfulQA.csv (Jan 2025 release, with 'Best Incorrect Answer')"
 
 
-def truthfulqa_samples(path: Path, seed: int) -> list[Sample]:
-    """One sample per question; the two answers shown as A and B in a seeded random order."""
-    rng = random.Random(seed)
-    samples: list[Sample] = []
-    for line, row in read_csv_rows(path, _COLUMNS, _HINT):
-        best, incorrect = row["Best Answer"].strip(), row["Best Incorrect Answer"].strip()
-        if not row["Question"].strip() or not best or not incorrect:
-            raise DataError(f"{path}:{line}: empty question or answer")
-        a_is_true = rng.random() < 0.5
-        answer_a, answer_b = (best, incorrect) if a_is_true else (incorrect, best)
-        proposition = Proposition(
-            question=(
-                f"Question: {row['Question'].strip()}\nAnswer A: {answer_a}\nAnswer B: {answer_b}"
-            ),
-            positive_claim="answer A is the true answer",
-            negative_claim="answer B is the true answer",
-        )
-        metadata = {"task": "truthfulqa", "type": row["Type"], "category": row["Category"]}
-        samples.append(
-            make_sample(proposition, int(a_is_true), id=len(samples) + 1, metadata=metadata)
-        )
-    return samples
+def record_to_sample(record: dict[str, Any], seed: int) -> Sample:
+    """One question; its two answers shown as A and B in an order fixed by (seed, question)."""
+    question = record["Question"].strip()
+    best, incorrect = record["Best Answer"].strip(), record["Best Incorrect Answer"].strip()
+    if not question or not best or not incorrect:
+        raise RecordError("empty question or answer")
+    a_is_true = seeded_flip(seed, question)
+    answer_a, answer_b = (best, incorrect) if a_is_true else (incorrect, best)
+    proposition = Proposition(
+        question=f"Question: {question}\nAnswer A: {answer_a}\nAnswer B: {answer_b}",
+        positive_claim="answer A is the true answer",
+        negative_claim="answer B is the true answer",
+    )
+    metadata = {"task": "truthfulqa", "type": record["Type"], "category": record["Category"]}
+    return make_sample(proposition, int(a_is_true), ROW_ID, metadata)
+
+
+def truthfulqa_dataset(path: Path, seed: int) -> Dataset:
+    """One sample per question (id = data row number)."""
+    return csv_release(path, partial(record_to_sample, seed=seed), _COLUMNS, _HINT, "truthfulqa")
 
 
 @task
@@ -59,7 +56,7 @@ def truthfulqa(
 
     Args:
         solver: protocol name (default market_making; single_shot, debate, ...).
-        seed: seed of the A/B order.
+        seed: seed of the A/B order (an integer >= 0; see seeded_flip).
         data_path: the authors' TruthfulQA.csv, for offline use (default: pinned download).
         **solver_args: passed to the protocol, e.g. max_judgments=5, threshold=0.1.
     """
@@ -68,8 +65,9 @@ def truthfulqa(
         name="truthfulqa",
         remote=TRUTHFULQA_REMOTE,
         data_path=data_path,
-        parse=lambda path: truthfulqa_samples(path, seed),
+        parse=lambda path: truthfulqa_dataset(path, seed),
+        seed=seed,
         solver=solver,
         solver_args=solver_args,
-        metadata={"split": "validation", "seed": seed},
+        metadata={"split": "validation"},
     )
