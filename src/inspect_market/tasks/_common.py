@@ -44,6 +44,8 @@ def protocol_task(
         dataset=dataset,
         solver=built,
         setup=None if solver is None else requested_protocol(solver),
+        # a -T solver= that --solver contradicts fails, so the tag is always the protocol run
+        tags=None if solver is None else [solver],
         scorer=trajectory_scorer(),
         metrics=[*CORE_METRICS, *extra_metrics],
         epochs=Epochs(1, epoch_mean()),
