@@ -85,7 +85,13 @@ def justice_samples(path: Path, split: str = "test") -> list[Sample]:
         )
         label = int(_field(path, line, row, "label", ("0", "1")))
         group = (row_num - 1) // GROUP_SIZE + 1
-        metadata = {"task": "ethics_justice", "split": split, "subset": "all", "group": group}
+        metadata = {
+            "task": "ethics_justice",
+            "split": split,
+            "subset": "all",
+            "group": group,
+            "group_size": GROUP_SIZE,
+        }
         samples.append(make_sample(proposition, label, row_num, metadata))
     return samples
 
