@@ -41,7 +41,8 @@ def protocol_task(
         dataset=MemoryDataset(list(samples), name=name, location=source.origin),
         solver=built,
         scorer=trajectory_scorer(),
-        metrics=[*CORE_METRICS, *extra_metrics],
+        # Task-level metrics replace the scorer's: pass them only to add a task's own.
+        metrics=[*CORE_METRICS, *extra_metrics] if extra_metrics else None,
         epochs=Epochs(1, epoch_mean()),
         metadata={"task": name, "protocol": solver, **source.log_metadata(), **(metadata or {})},
     )
