@@ -1,18 +1,36 @@
 """Metrics over trajectory scores: accuracy, net gain, flips, calibration, cost, format health.
 
-Each metric is a pure function of the per-sample score dicts (see `score_trajectory`) wrapped as
-an Inspect @metric. All are NaN on an empty sample list, never an exception.
+Each metric is an Inspect @metric over the per-sample score dicts of `score_trajectory` (after
+the epoch reducer: with several epochs every key is its mean over the epochs). The pure helpers
+(`mean_of`, `ratio_of`, `flip_rate`, `brier`, `stderr_of`) are shared with the report's tables.
+Every metric is NaN on an empty sample list, never an exception.
+
+Order matters: `inspect view` and `evals_df` headline the first metric of the first scorer, and
+the viewer's results panel shows the first five. So `final_accuracy` leads, and each accuracy
+has its standard error right after it.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from inspect_ai.scorer import Metric, SampleScore, metric
 
 Values = Sequence[Mapping[str, Any]]
+
+
+def score_values(sample_score: SampleScore) -> Mapping[str, Any]:
+    """The dict score of one sample (TypeError when it is not a trajectory_scorer dict)."""
+    value = sample_score.score.value
+    if not isinstance(value, Mapping):
+        raise TypeError("inspect_market metrics need the dict scores of trajectory_scorer")
+    return value
+
+
+def _rows(scores: list[SampleScore]) -> list[Mapping[str, Any]]:
+    return [score_values(s) for s in scores]
 
 
 def mean_of(values: Values, key: str) -> float:
@@ -26,12 +44,16 @@ def ratio_of(values: Values, numerator: str, denominator: str) -> float:
     return math.fsum(float(v[numerator]) for v in values) / den if den else math.nan
 
 
+def flipped(value: Mapping[str, Any], before: int, after: int) -> bool:
+    """Whether one sample's baseline correctness is `before` and its final correctness `after`."""
+    return bool(value["baseline_correct"] == before and value["final_correct"] == after)
+
+
 def flip_rate(values: Values, before: int, after: int) -> float:
-    """Share of samples whose baseline correctness is `before` and final correctness `after`."""
+    """Share of (unreduced, 0/1) samples that are `flipped` from `before` to `after`."""
     if not values:
         return math.nan
-    flips = sum(v["baseline_correct"] == before and v["final_correct"] == after for v in values)
-    return float(flips) / len(values)
+    return sum(flipped(v, before, after) for v in values) / len(values)
 
 
 def brier(values: Values, p_key: str) -> float:
@@ -40,95 +62,213 @@ def brier(values: Values, p_key: str) -> float:
     return math.fsum(terms) / len(terms) if terms else math.nan
 
 
-def _make(
-    name: str,
-    compute: Callable[[Values], float],
-    doc: str,
-    row: Callable[[SampleScore], Mapping[str, Any]] | None = None,
-) -> Callable[[], Metric]:
-    """An Inspect metric computing `compute` over one row per sample (default: the score dict)."""
-    to_row = row or _as_dict
+def stderr_of(xs: Sequence[float]) -> float:
+    """Standard error of the mean, as Inspect's `stderr()`: sample std (n - 1) / sqrt(n).
 
-    def factory() -> Metric:
-        def calc(scores: list[SampleScore]) -> float:
-            return compute([to_row(s) for s in scores])
-
-        return calc
-
-    factory.__name__ = name
-    factory.__doc__ = doc
-    return metric(name=name)(factory)
+    NaN when n < 2 (where Inspect reports 0): one sample says nothing about the spread.
+    """
+    n = len(xs)
+    if n < 2:
+        return math.nan
+    mean = math.fsum(xs) / n
+    variance = math.fsum((x - mean) ** 2 for x in xs) / (n - 1)
+    return math.sqrt(variance / n)
 
 
-def _as_dict(sample_score: SampleScore) -> Mapping[str, Any]:
-    value = sample_score.score.value
-    if not isinstance(value, Mapping):
-        raise TypeError("inspect_market metrics need the dict scores of trajectory_scorer")
-    return value
+def _key_stderr(scores: list[SampleScore], key: str) -> float:
+    return stderr_of([float(v[key]) for v in _rows(scores)])
 
 
-baseline_accuracy = _make(
-    "baseline_accuracy", lambda v: mean_of(v, "baseline_correct"), "Accuracy of judgment 1 by p."
-)
-final_accuracy = _make(
-    "final_accuracy", lambda v: mean_of(v, "final_correct"), "Accuracy of the final p."
-)
-net_gain = _make(
-    "net_gain",
-    lambda v: mean_of(v, "final_correct") - mean_of(v, "baseline_correct"),
-    "Final minus baseline accuracy over the same samples.",
-)
-flip_to_correct = _make(
-    "flip_to_correct",
-    lambda v: flip_rate(v, 0, 1),
-    "Share of samples wrong at baseline, right at the end.",
-)
-flip_to_wrong = _make(
-    "flip_to_wrong",
-    lambda v: flip_rate(v, 1, 0),
-    "Share of samples right at baseline, wrong at the end.",
-)
-brier_baseline = _make(
-    "brier_baseline", lambda v: brier(v, "baseline_p"), "Brier score of the parsed baseline p's."
-)
-brier_final = _make(
-    "brier_final", lambda v: brier(v, "final_p"), "Brier score of the parsed final p's."
-)
-baseline_claim_accuracy = _make(
-    "baseline_claim_accuracy",
-    lambda v: mean_of(v, "baseline_claim_correct"),
-    "Accuracy of the baseline judgment's stated claim (not its p).",
-)
-final_claim_accuracy = _make(
-    "final_claim_accuracy",
-    lambda v: mean_of(v, "final_claim_correct"),
-    "Accuracy of the final stated claim (not its p).",
-)
-mean_judgments = _make("mean_judgments", lambda v: mean_of(v, "judgments"), "Judgments per sample.")
-converged_rate = _make(
-    "converged_rate", lambda v: mean_of(v, "converged"), "Share of samples stopped by convergence."
-)
-parse_failure_rate = _make(
-    "parse_failure_rate",
-    lambda v: ratio_of(v, "parse_failures", "judgments"),
-    "Share of all judgments whose prediction could not be read after the retries.",
-)
-claim_consistency_rate = _make(
-    "claim_consistency_rate",
-    lambda v: ratio_of(v, "consistent", "parsed"),
-    "Share of parsed judgments whose claim is on the side of 0.5 that their p is on.",
-)
-mean_calls = _make("mean_calls", lambda v: mean_of(v, "calls"), "Model calls per sample.")
-mean_tokens = _make(
-    "mean_tokens",
-    lambda v: mean_of(v, "input_tokens") + mean_of(v, "output_tokens"),
-    "Input plus output tokens per sample.",
-)
+@metric
+def final_accuracy() -> Metric:
+    """Accuracy of the final p (the headline metric)."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        return mean_of(_rows(scores), "final_correct")
+
+    return compute
+
+
+@metric
+def final_accuracy_stderr() -> Metric:
+    """Standard error of `final_accuracy` over samples."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        return _key_stderr(scores, "final_correct")
+
+    return compute
+
+
+@metric
+def net_gain() -> Metric:
+    """Final minus baseline accuracy over the same samples."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        rows = _rows(scores)
+        return mean_of(rows, "final_correct") - mean_of(rows, "baseline_correct")
+
+    return compute
+
+
+@metric
+def net_gain_stderr() -> Metric:
+    """Paired standard error of `net_gain`: of the per-sample final minus baseline correctness."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        rows = _rows(scores)
+        return stderr_of([float(v["final_correct"]) - float(v["baseline_correct"]) for v in rows])
+
+    return compute
+
+
+@metric
+def baseline_accuracy() -> Metric:
+    """Accuracy of judgment 1 by p."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        return mean_of(_rows(scores), "baseline_correct")
+
+    return compute
+
+
+@metric
+def baseline_accuracy_stderr() -> Metric:
+    """Standard error of `baseline_accuracy` over samples."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        return _key_stderr(scores, "baseline_correct")
+
+    return compute
+
+
+@metric
+def flip_to_correct() -> Metric:
+    """Share of samples wrong at baseline, right at the end (per epoch, then averaged)."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        return mean_of(_rows(scores), "flipped_to_correct")
+
+    return compute
+
+
+@metric
+def flip_to_wrong() -> Metric:
+    """Share of samples right at baseline, wrong at the end (per epoch, then averaged)."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        return mean_of(_rows(scores), "flipped_to_wrong")
+
+    return compute
+
+
+@metric
+def brier_baseline() -> Metric:
+    """Brier score of the parsed baseline p's."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        return brier(_rows(scores), "baseline_p")
+
+    return compute
+
+
+@metric
+def brier_final() -> Metric:
+    """Brier score of the parsed final p's."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        return brier(_rows(scores), "final_p")
+
+    return compute
+
+
+@metric
+def baseline_claim_accuracy() -> Metric:
+    """Accuracy of the baseline judgment's stated claim (not its p)."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        return mean_of(_rows(scores), "baseline_claim_correct")
+
+    return compute
+
+
+@metric
+def final_claim_accuracy() -> Metric:
+    """Accuracy of the final stated claim (not its p)."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        return mean_of(_rows(scores), "final_claim_correct")
+
+    return compute
+
+
+@metric
+def mean_judgments() -> Metric:
+    """Judgments per sample."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        return mean_of(_rows(scores), "judgments")
+
+    return compute
+
+
+@metric
+def converged_rate() -> Metric:
+    """Share of samples stopped by convergence."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        return mean_of(_rows(scores), "converged")
+
+    return compute
+
+
+@metric
+def parse_failure_rate() -> Metric:
+    """Share of all judgments whose prediction could not be read after the retries."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        return ratio_of(_rows(scores), "parse_failures", "judgments")
+
+    return compute
+
+
+@metric
+def claim_consistency_rate() -> Metric:
+    """Share of parsed judgments whose claim is on the side of 0.5 that their p is on."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        return ratio_of(_rows(scores), "consistent", "parsed")
+
+    return compute
+
+
+@metric
+def mean_calls() -> Metric:
+    """Model calls per sample."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        return mean_of(_rows(scores), "calls")
+
+    return compute
+
+
+@metric
+def mean_tokens() -> Metric:
+    """Input plus output tokens per sample."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        rows = _rows(scores)
+        return mean_of(rows, "input_tokens") + mean_of(rows, "output_tokens")
+
+    return compute
+
 
 CORE_METRICS: list[Metric] = [
-    baseline_accuracy(),
     final_accuracy(),
+    final_accuracy_stderr(),
     net_gain(),
+    net_gain_stderr(),
+    baseline_accuracy(),
+    baseline_accuracy_stderr(),
     flip_to_correct(),
     flip_to_wrong(),
     brier_baseline(),
@@ -142,3 +282,4 @@ CORE_METRICS: list[Metric] = [
     mean_calls(),
     mean_tokens(),
 ]
+"""The trajectory scorer's metrics, headline first."""

@@ -10,7 +10,7 @@ def epoch_mean() -> ScoreReducer:
     """Inspect's `mean` reducer, except that a sample's only score is returned unchanged.
 
     Inspect reduces every sample's score even with one epoch, again each time it refreshes
-    the live metrics, and its `mean` averages each of the 16 keys of a trajectory score with
+    the live metrics, and its `mean` averages each of the 18 keys of a trajectory score with
     `statistics.mean` (exact fractions): ~0.1 ms per sample per refresh. With one epoch the mean
     is the score itself, so it is passed through.
     """

@@ -9,7 +9,7 @@ from inspect_ai.solver import TaskState
 
 from ..judgment import decide, is_consistent
 from ..trajectory import TrajectoryData, load_trajectory
-from .metrics import CORE_METRICS
+from .metrics import CORE_METRICS, flipped
 
 
 def _correct(decision: int | None, label: int) -> int:
@@ -21,7 +21,11 @@ def _p(value: float | None) -> float:
 
 
 def score_trajectory(trajectory: TrajectoryData, label: int) -> Score:
-    """The dict score of one trajectory; every value is a number (NaN when undefined)."""
+    """The dict score of one trajectory; every value is a number (NaN when undefined).
+
+    Correctness and flip keys are 0/1, so with several epochs their epoch means are the share
+    of epochs in which the sample was right (or flipped).
+    """
     judgments = trajectory.judgments
     if not judgments:
         raise ValueError("the trajectory holds no judgment: did an inspect_market solver run?")
@@ -46,6 +50,9 @@ def score_trajectory(trajectory: TrajectoryData, label: int) -> Score:
         "input_tokens": trajectory.input_tokens,
         "output_tokens": trajectory.output_tokens,
     }
+    # 0/1 per epoch, so that their epoch means are the exact per-epoch flip rates
+    value["flipped_to_correct"] = int(flipped(value, 0, 1))
+    value["flipped_to_wrong"] = int(flipped(value, 1, 0))
     return Score(
         value=value,
         answer=last.raw if trajectory.final_p is None else f"{trajectory.final_p:g}",
@@ -64,7 +71,11 @@ def score_trajectory(trajectory: TrajectoryData, label: int) -> Score:
 
 @scorer(metrics=CORE_METRICS)
 def trajectory_scorer() -> Scorer:
-    """Score baseline and final judgments of any inspect_market protocol against the target."""
+    """Score baseline and final judgments of any inspect_market protocol against the target.
+
+    The core metrics are declared here, and only here; a task that adds its own metrics must
+    pass them with the core ones (Task-level metrics replace the scorer's).
+    """
 
     async def score(state: TaskState, target: Target) -> Score:
         label = int(target.text)

@@ -47,7 +47,8 @@ def protocol_task(
         # a -T solver= that --solver contradicts fails, so the tag is always the protocol run
         tags=None if solver is None else [solver],
         scorer=trajectory_scorer(),
-        metrics=[*CORE_METRICS, *extra_metrics],
+        # Task-level metrics replace the scorer's: pass them only to add a task's own.
+        metrics=[*CORE_METRICS, *extra_metrics] if extra_metrics else None,
         epochs=Epochs(1, epoch_mean()),
         metadata={"task": name, **source.log_metadata(), **(metadata or {})},
     )
