@@ -199,6 +199,8 @@ def runner(module: Path, tests: list[str], timeout: float) -> Runner:
             where = subprocess.run(
                 [sys.executable, "-c", probe], env=env, capture_output=True, text=True
             )
+            if where.returncode != 0 and source is not None:
+                return "killed", 0.0  # the mutant breaks the import: every test would fail
             if not where.stdout.startswith(tmp):
                 raise SystemExit(f"the mutant package is not the one imported: {where.stdout!r}")
             command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
