@@ -33,11 +33,12 @@ def score_trajectory(trajectory: TrajectoryData, label: int) -> Score:
     last = judgments[-1]
     parsed = [j for j in judgments if j.parsed]
     value: dict[str, float | int] = {
-        "label": label,
-        "baseline_p": _p(baseline.p),
-        "final_p": _p(trajectory.final_p),
-        "baseline_correct": _correct(decide(baseline.p), label),
+        # the viewer's sample header shows the first five keys
         "final_correct": _correct(decide(trajectory.final_p), label),
+        "baseline_correct": _correct(decide(baseline.p), label),
+        "final_p": _p(trajectory.final_p),
+        "baseline_p": _p(baseline.p),
+        "label": label,
         "baseline_claim_correct": _correct(baseline.claim_side, label),
         "final_claim_correct": _correct(trajectory.final_claim_side, label),
         "judgments": len(judgments),

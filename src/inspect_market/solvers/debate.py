@@ -69,10 +69,10 @@ def debate(rounds: int = 3, max_format_retries: int = 2) -> Solver:
             return Turn(role=role, round=round_no, text=text, raw=output.completion)
 
         with recording(debate, state) as trajectory:
-            async with span("baseline judgment"):
+            async with span("baseline judgment", type="judge"):
                 await judgment(trajectory, [])
             for round_no in range(1, rounds + 1):
-                async with span(f"round {round_no}"):
+                async with span(f"round {round_no}", type="debate"):
                     lines = debate_lines(proposition, trajectory.turns, SIDES)
                     trajectory.turns.extend(
                         await collect(
@@ -82,7 +82,7 @@ def debate(rounds: int = 3, max_format_retries: int = 2) -> Solver:
                             )
                         )
                     )
-            async with span("final judgment"):
+            async with span("final judgment", type="judge"):
                 final = await judgment(
                     trajectory, debate_lines(proposition, trajectory.turns, SIDES)
                 )

@@ -59,7 +59,7 @@ def market_making(
         arguments: list[str] = []
         with recording(market_making, state) as trajectory:
             for round_no in range(1, max_judgments + 1):
-                async with span(f"round {round_no}"):
+                async with span(f"round {round_no}", type="market"):
                     judgment = await request_judgment(
                         market_maker,
                         proposition,
