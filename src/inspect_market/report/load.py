@@ -128,7 +128,6 @@ def _columns() -> list[SampleColumn | EvalColumn]:
         SampleColumn("sample_protocol", path=f"{meta}.protocol"),
         EvalColumn("task", path=lambda log: log.eval.task.split("/")[-1]),
         EvalColumn("model", path=judge_model),
-        EvalColumn("eval_protocol", path="eval.metadata.protocol"),
         EvalColumn("solver_params", path=solver_params),
     ]
 
@@ -139,8 +138,8 @@ def _tidy(raw: pd.DataFrame) -> pd.DataFrame:
     frame["epoch"] = raw["epoch"].astype("int64")
     for key in ("task", "model"):
         frame[key] = raw[key].astype(str)
-    # Score.metadata names the solver that actually ran (true even under `--solver`).
-    protocol = raw["sample_protocol"].fillna(raw["eval_protocol"]).astype(str)
+    # Score.metadata names the solver that actually ran (its registry name).
+    protocol = raw["sample_protocol"].astype(str)
     plans = raw["solver_params"]
     params = [json.loads(p).get(name, {}) for p, name in zip(plans, protocol, strict=True)]
     frame["protocol_name"] = protocol
