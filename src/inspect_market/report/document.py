@@ -20,6 +20,7 @@ from .tables import (
     paper_tables,
     protocol_table,
     replay_table,
+    sample_count,
     summarize,
 )
 
@@ -51,8 +52,11 @@ class Section:
 
 
 def readable(table: pd.DataFrame) -> pd.DataFrame:
-    """Fractions as points with one decimal, other floats with three."""
+    """Fractions as points with one decimal, other floats with three; n as samples x epochs."""
     shown = table.copy()
+    if "epochs" in shown:
+        shown["n"] = [sample_count(n, e) for n, e in zip(shown["n"], shown["epochs"], strict=True)]
+        shown = shown.drop(columns="epochs")
     for column in shown.columns:
         if column in POINT_COLUMNS:
             shown[column] = [f"{v * POINTS:.1f}" if pd.notna(v) else "n/a" for v in shown[column]]
