@@ -398,3 +398,13 @@ def test_cli_report_bad_arguments_are_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err and err.startswith("inspect-market: ")
     assert a_file.read_text() == "already here"
+
+
+def test_a_relative_log_path_loads(
+    logs: dict[str, EvalLog], log_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(log_dir)
+    name = Path(logs["market"].location).name
+    loaded = load_logs([name])
+    assert (len(loaded.samples), loaded.excluded) == (4, [])
+    assert set(loaded.samples["log"]) == {name}

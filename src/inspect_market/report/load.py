@@ -313,7 +313,9 @@ def load_logs(paths: Sequence[str], pool_repeats: bool = False) -> Loaded:
             excluded.append(problem)
     if not good:
         return Loaded(pd.DataFrame(columns=["log", "id", *GROUP, *VALUE_KEYS]), excluded)
-    raw = samples_df(list(good), columns=_columns(), quiet=True)
+    # One log at a time, so each row keeps the path as given (samples_df makes it absolute).
+    frames = [samples_df(path, columns=_columns(), quiet=True).assign(log=path) for path in good]
+    raw = pd.concat(frames, ignore_index=True)
     raw = raw.assign(id=raw["id"].astype(str))
     unreadable = [
         (str(id_), int(epoch)) in good[str(log)].unreadable
