@@ -74,10 +74,14 @@ def test_bootstrap_is_seeded() -> None:
     before, after = [0, 1, 0, 1, 1, 0, 0, 1], [1, 1, 0, 0, 1, 1, 1, 1]
     assert paired_bootstrap_ci(before, after, seed=1) == paired_bootstrap_ci(before, after, seed=1)
     assert paired_bootstrap_ci(before, after, seed=1) != paired_bootstrap_ci(before, after, seed=2)
+    # The default seed is 0: seed 0 gives [-0.25, 0.625], seed 1 [-0.25, 0.75].
+    assert paired_bootstrap_ci(before, after) == (-0.25, 0.625)
+    assert paired_bootstrap_ci(before, after, seed=1) == (-0.25, 0.75)
 
 
-def test_bootstrap_of_nothing_is_nan() -> None:
+def test_bootstrap_of_nothing_is_nan_and_of_one_pair_a_point() -> None:
     assert all(math.isnan(v) for v in paired_bootstrap_ci([], []))
+    assert paired_bootstrap_ci([0], [1]) == (1.0, 1.0)
 
 
 def test_discordant_pairs() -> None:
