@@ -167,7 +167,8 @@ def shoot_sample(page: Page, log_url: str, out: Path) -> None:
     page.screenshot(path=out / "log.png", full_page=True)
     sample_url = f"{log_url}/samples/sample/1/1"
     page.goto(f"{sample_url}/transcript")
-    page.get_by_role("button", name=re.compile(r"^Collapse .*round 1$")).first.wait_for(timeout=30_000)
+    round_1 = page.get_by_role("button", name=re.compile(r"^Collapse .*round 1$"))
+    round_1.first.wait_for(timeout=30_000)
     shoot_tall(page, out / "transcript.png")
     page.goto(f"{sample_url}/scoring")
     page.locator("#scoring-contents").get_by_text("stop_reason").first.wait_for(timeout=30_000)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -39,7 +41,8 @@ def test_all_checks_pass(logs: dict[str, str], capsys: pytest.CaptureFixture[str
     assert code == 0, out
     assert out.count("| pass |") == 3 and "FAIL" not in out
     assert (
-        "| net_gain | truthfulqa / mockllm/model / market_making | 0.25 | >= 0.25 | pass |" in out
+        "| net_gain | truthfulqa / mockllm/model / market_making | 0.25 | >= 0.25 | 4 | pass |"
+        in out
     )
 
 
@@ -66,7 +69,9 @@ def test_regression_against_old_logs(
     assert gate(capsys, logs["worse"], "--against", logs["good"], "--max-drop", "0.3")[0] == 0
     code, out = gate(capsys, logs["worse"], "--against", logs["good"], "--max-drop", "0.2")
     assert (
-        code == 1 and "| final_accuracy drop vs old |" in out and "| 0.25 | <= 0.2 | FAIL |" in out
+        code == 1
+        and "| final_accuracy drop vs old |" in out
+        and "| 0.25 | <= 0.2 | 4 | FAIL |" in out
     )
     assert gate(capsys, logs["good"], "--against", logs["worse"], "--max-drop", "0")[0] == 0
 
@@ -76,7 +81,7 @@ def test_a_group_lost_since_the_old_logs_fails(
 ) -> None:
     other = market_log(tmp_path, FLAT, "mockllm/other").location
     code, out = gate(capsys, other, "--against", logs["good"], "--max-drop", "1")
-    assert code == 1 and "| nan |" in out
+    assert code == 1 and "| nan | <= 1 | 0 | FAIL |" in out
 
 
 @pytest.mark.parametrize("which", ["error", "missing", "garbage"])
@@ -114,19 +119,74 @@ def test_console_script_exit_code(logs: dict[str, str]) -> None:
     assert "| final_accuracy |" in result.stdout
 
 
-def test_samples_without_a_score_are_noted_not_fatal(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def flaky_log(log_dir: Path) -> str:
+    """A `success` log (--no-fail-on-error) in which the frozen-water sample errored."""
+
     def flaky(messages: list[ChatMessage]) -> str:
         if any("frozen water" in m.text for m in messages):
             raise RuntimeError("flaky")
         return by_question(MARKET)(messages)
 
     task = truthfulqa(data_path=FIXTURE, solver="single_shot")
-    log = run(task, {"market_maker": scripted(flaky)}, tmp_path, fail_on_error=False)
+    log = run(task, {"market_maker": scripted(flaky)}, log_dir, fail_on_error=False)
     assert log.status == "success"
-    # Three scored samples: sky wrong (.7), spider right (.2), city wrong (.4).
-    code, out = gate(capsys, log.location, "--min-final-accuracy", "0.33")
+    return log.location
+
+
+def rewritten(path: str, out: Path, sample: str, data: bytes | None) -> str:
+    """A copy of the .eval log with one sample member replaced by `data` (None: dropped with
+    its summary)."""
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w") as copy:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == f"samples/{sample}.json":
+                if data is None:
+                    continue
+                content = data
+            elif data is None and "summaries" in name:
+                kept = [s for s in json.loads(content) if f"{s['id']}_epoch_{s['epoch']}" != sample]
+                content = json.dumps(kept).encode()
+            copy.writestr(name, content)
+    return str(out)
+
+
+def test_a_log_with_an_errored_sample_is_partial_evidence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = flaky_log(tmp_path)
+    code, out = gate(capsys, path, "--min-final-accuracy", "0.3")
+    assert code == 2
+    assert f"new log unusable: {path}: of 4 samples: 1 errored; left out (--allow-partial" in out
+    # Allowed: three scored samples, sky wrong (.7), spider right (.2), city wrong (.4).
+    code, out = gate(capsys, path, "--min-final-accuracy", "0.33", "--allow-partial")
     assert code == 0
-    assert "| final_accuracy | truthfulqa / mockllm/model / single_shot | 0.3333 |" in out
-    assert "1 sample(s) without a score, left out" in out
+    assert (
+        "| final_accuracy | truthfulqa / mockllm/model / single_shot | 0.3333 | >= 0.33 | 3 |"
+        in out
+    )
+    assert f"note: {path}: of 4 samples: 1 errored; left out" in out
+
+
+@pytest.mark.parametrize(("data", "problem"), [(b"garbage", "1 unreadable"), (None, "1 missing")])
+def test_a_log_with_a_corrupted_or_missing_sample_is_partial_evidence(
+    logs: dict[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    data: bytes | None,
+    problem: str,
+) -> None:
+    # Sample 3 (frozen water, right -> wrong) gone: final accuracy 3/3 of the rest.
+    path = rewritten(logs["good"], tmp_path / "copy.eval", "3_epoch_1", data)
+    code, out = gate(capsys, path, "--min-final-accuracy", "0.75")
+    assert code == 2 and f"of 4 samples: {problem}; left out" in out
+    code, out = gate(capsys, path, "--min-final-accuracy", "0.75", "--allow-partial")
+    assert code == 0 and "| 1 | >= 0.75 | 3 | pass |" in out
+
+
+def test_a_superseded_run_is_noted(
+    logs: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    newer = market_log(tmp_path, FLAT, "mockllm/model").location
+    code, out = gate(capsys, logs["good"], newer, "--min-final-accuracy", "0.5")
+    assert code == 0 and "| 0.5 | >= 0.5 | 4 | pass |" in out
+    assert f"note: {logs['good']}: superseded by {newer} (same configuration)" in out

@@ -7,15 +7,18 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from inspect_ai import task_with
+from inspect_ai import Task, task_with
+from inspect_ai.dataset import Sample
 from inspect_ai.log import EvalLog
 from inspect_ai.model import ChatMessage, get_model
+from inspect_ai.scorer import match
 
 from inspect_market.report.cli import main
 from inspect_market.report.load import load_logs
 from inspect_market.report.replay import replay, replay_stop
 from inspect_market.report.tables import paper_tables, replay_table, summarize
 from inspect_market.tasks import truthfulqa
+from inspect_market.tasks.sources import sha256_of
 from tests.mocks import NEG_B, POS_A, Script, arguments_seen, judgment, metrics, run, scripted
 
 FIXTURE = str(Path(__file__).parent / "fixtures" / "truthfulqa_mini.csv")
@@ -135,8 +138,8 @@ def test_market_making_statistics_by_hand(summary: pd.DataFrame) -> None:
     assert r["n"] == 4
     assert (r["baseline_accuracy"], r["final_accuracy"]) == (0.5, 0.75)
     assert r["net_gain"] == 0.25
-    assert r["net_gain_low"] <= 0.25 <= r["net_gain_high"]
-    assert -1 <= r["net_gain_low"] < r["net_gain_high"] <= 1
+    # Differences +1, 0, -1, +1: seed 0's 10,000 resamples of 4 give this percentile interval.
+    assert (r["net_gain_low"], r["net_gain_high"]) == (-0.5, 1.0)
     # 2 wrong -> right, 1 right -> wrong: two-sided P under Bin(3, 1/2) is 1.
     assert r["mcnemar_p"] == 1.0
     assert (r["flip_to_correct"], r["flip_to_wrong"]) == (0.5, 0.25)
@@ -287,3 +290,121 @@ def test_cli_report_csv_and_html(log_dir: Path, tmp_path: Path) -> None:
 def test_cli_report_with_nothing_usable(tmp_path: Path) -> None:
     assert main(["report", str(tmp_path / "absent"), "--out", str(tmp_path / "out")]) == 2
     assert "no such file or directory" in (tmp_path / "out" / "index.md").read_text()
+
+
+def one_row(log_dir: Path, **kwargs: bool) -> pd.Series:
+    [r] = summarize(load_logs([str(log_dir)], **kwargs).samples).to_dict("records")
+    return pd.Series(r)
+
+
+def test_epochs_are_averaged_per_sample_not_counted_as_samples(tmp_path: Path) -> None:
+    # 4 samples x 3 identical (deterministic) epochs carry the evidence of 4 samples.
+    roles = {"market_maker": scripted(by_question(MARKET)), "trader": TRADER}
+    run(truthfulqa(data_path=FIXTURE), roles, tmp_path, epochs=3)
+    r = one_row(tmp_path)
+    assert (r["n"], r["epochs"], r["net_gain"]) == (4, 3, 0.25)
+    assert (r["net_gain_low"], r["net_gain_high"], r["mcnemar_p"]) == (-0.5, 1.0, 1.0)
+    assert main(["report", str(tmp_path), "--out", str(tmp_path / "out")]) == 0
+    assert "| 4 x 3 |" in (tmp_path / "out" / "index.md").read_text()
+
+
+def test_repeats_are_superseded_or_pooled_as_epochs(tmp_path: Path) -> None:
+    older = market_log(tmp_path, MARKET, "mockllm/model").location
+    newer = market_log(tmp_path, MARKET, "mockllm/model").location
+    loaded = load_logs([str(tmp_path)])
+    assert set(loaded.samples["log"]) == {newer}
+    [left_out] = loaded.excluded
+    assert (left_out.path, left_out.kind) == (older, "superseded")
+    assert left_out.reason == f"superseded by {newer} (same configuration)"
+    alone = one_row(tmp_path)
+    pooled = one_row(tmp_path, pool_repeats=True)
+    assert (alone["n"], alone["epochs"], pooled["n"], pooled["epochs"]) == (4, 1, 4, 2)
+    for key in ("net_gain_low", "net_gain_high", "mcnemar_p", "final_accuracy"):
+        assert pooled[key] == alone[key], key
+
+
+def data_copy(tmp_path: Path) -> str:
+    """The fixture with one more newline at the end: same rows, another sha256."""
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(Path(FIXTURE).read_bytes() + b"\n")
+    return str(copy)
+
+
+@pytest.mark.parametrize("change", ["trader", "unused_role", "task_arg", "data"])
+def test_configurations_that_differ_in_one_field_are_not_pooled(
+    tmp_path: Path, change: str
+) -> None:
+    market_log(tmp_path, MARKET, "mockllm/model")
+    roles = {"market_maker": scripted(by_question(MARKET)), "trader": TRADER}
+    task, data = truthfulqa(data_path=FIXTURE), FIXTURE
+    if change == "trader":
+        roles["trader"] = scripted(lambda messages: "Look again.", "mockllm/trader2")
+        labels = {"trader=mockllm/model", "trader=mockllm/trader2"}
+    elif change == "unused_role":  # a role bound to another model names another configuration
+        roles["debater_a"] = scripted(lambda messages: "x", "mockllm/debater")
+        labels = {"debater_a=mockllm/model", "debater_a=mockllm/debater"}
+    elif change == "task_arg":
+        task = truthfulqa(data_path=FIXTURE, seed=1)
+        labels = {"seed=0", "seed=1"}
+    else:
+        data = data_copy(tmp_path)
+        task = truthfulqa(data_path=data)
+        labels = {f"data_sha256={sha256_of(Path(p))[:12]}" for p in (FIXTURE, data)}
+    run(task, roles, tmp_path)
+    loaded = load_logs([str(tmp_path)])
+    assert loaded.excluded == []
+    summary = summarize(loaded.samples)
+    assert list(summary["n"]) == [4, 4]
+    assert set(summary["variant"]) == labels and len(labels) == 2
+    assert set(summary["protocol"]) == {"market_making"}
+    [table] = paper_tables(summary).values()
+    assert set(table["model"]) == {f"mockllm/model [{label}]" for label in labels}
+
+
+def test_protocol_parameters_make_another_row(tmp_path: Path) -> None:
+    market_log(tmp_path, MARKET, "mockllm/model")
+    roles = {"market_maker": scripted(by_question(MARKET)), "trader": TRADER}
+    run(truthfulqa(data_path=FIXTURE, threshold=0.5), roles, tmp_path)
+    summary = summarize(load_logs([str(tmp_path)]).samples)
+    assert list(summary["protocol"]) == ["market_making", "market_making (threshold=0.5)"]
+    assert list(summary["variant"]) == ["", ""] and list(summary["n"]) == [4, 4]
+
+
+def test_a_log_of_another_package_is_named_so(tmp_path: Path) -> None:
+    task = Task(dataset=[Sample(input="1 + 1?", target="2")], scorer=match())
+    log = run(task, {"main": scripted(lambda messages: "2")}, tmp_path)
+    [left_out] = load_logs([log.location]).excluded
+    assert (left_out.kind, left_out.reason) == (
+        "foreign",
+        "not an inspect_market log (no trajectory_scorer)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--threshold", "nan"], "--threshold must be a finite number in [0, 1], got nan"),
+        (["--max-judgments", "0"], "--max-judgments must be an integer in [1, 100], got 0"),
+        (["--out", "FILE"], "is a file; give a directory"),
+    ],
+)
+def test_cli_report_bad_arguments_are_one_line(
+    log_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    a_file = tmp_path / "index.md"
+    a_file.write_text("already here")
+    args = [str(a_file) if arg == "FILE" else arg for arg in args]
+    assert main(["report", str(log_dir), *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and err.startswith("inspect-market: ")
+    assert a_file.read_text() == "already here"
+
+
+def test_a_relative_log_path_loads(
+    logs: dict[str, EvalLog], log_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(log_dir)
+    name = Path(logs["market"].location).name
+    loaded = load_logs([name])
+    assert (len(loaded.samples), loaded.excluded) == (4, [])
+    assert set(loaded.samples["log"]) == {name}

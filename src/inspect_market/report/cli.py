@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..errors import InspectMarketError
+from ..params import MAX_LOOP, check_int, check_number
 from .document import FORMATS, write_report
 from .gate import UNUSABLE, Bounds, gate
 from .load import load_logs
@@ -45,10 +46,16 @@ def parser() -> argparse.ArgumentParser:
         "--max-judgments", type=comma_list(int), help="replay with these max judgments, e.g. 5,10"
     )
     report.add_argument("--seed", type=int, default=0, help="seed of the bootstrap")
+    report.add_argument(
+        "--pool-repeats",
+        action="store_true",
+        help="pool repeated runs of one configuration as epochs of the same samples "
+        "(default: keep the newest run, list the others as superseded)",
+    )
 
     check = commands.add_parser(
         "gate",
-        help="check eval logs against bounds; exit 0 pass, 1 fail, 2 unusable log",
+        help="check eval logs against bounds; exit 0 pass, 1 fail, 2 unusable or partial log",
         description="Bounds are fractions, as in the logged metrics (0.05 = 5 points).",
     )
     check.add_argument("logs", nargs="+", help="log files or directories")
@@ -57,11 +64,28 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--max-parse-failure-rate", type=float)
     check.add_argument("--against", nargs="+", default=[], help="old logs to compare with")
     check.add_argument("--max-drop", type=float, help="largest fall in final accuracy vs --against")
+    check.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="gate on the usable samples of logs with errored, missing, unreadable or "
+        "unscored samples (default: exit 2)",
+    )
     return top
 
 
+def check_report_args(args: argparse.Namespace) -> None:
+    """One clear error for replay rules out of range or an --out that is not a directory."""
+    for threshold in args.threshold or []:
+        check_number("--threshold", threshold, 0, 1)
+    for limit in args.max_judgments or []:
+        check_int("--max-judgments", limit, 1, MAX_LOOP)
+    if args.out.exists() and not args.out.is_dir():
+        raise InspectMarketError(f"--out {args.out} is a file; give a directory")
+
+
 def run_report(args: argparse.Namespace) -> int:
-    loaded = load_logs(args.logs)
+    check_report_args(args)
+    loaded = load_logs(args.logs, pool_repeats=args.pool_repeats)
     for excluded in loaded.excluded:
         print(f"left out: {excluded.path}: {excluded.reason}", file=sys.stderr)
     rules = None
@@ -80,7 +104,7 @@ def run_gate(args: argparse.Namespace, error: Callable[[str], None]) -> int:
         error("--against and --max-drop go together")
     if bounds == Bounds():
         error("give at least one bound")
-    code, text = gate(args.logs, bounds, args.against)
+    code, text = gate(args.logs, bounds, args.against, args.allow_partial)
     print(text)
     return code
 

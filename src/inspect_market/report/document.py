@@ -20,6 +20,7 @@ from .tables import (
     paper_tables,
     protocol_table,
     replay_table,
+    sample_count,
     summarize,
 )
 
@@ -51,8 +52,11 @@ class Section:
 
 
 def readable(table: pd.DataFrame) -> pd.DataFrame:
-    """Fractions as points with one decimal, other floats with three."""
+    """Fractions as points with one decimal, other floats with three; n as samples x epochs."""
     shown = table.copy()
+    if "epochs" in shown:
+        shown["n"] = [sample_count(n, e) for n, e in zip(shown["n"], shown["epochs"], strict=True)]
+        shown = shown.drop(columns="epochs")
     for column in shown.columns:
         if column in POINT_COLUMNS:
             shown[column] = [f"{v * POINTS:.1f}" if pd.notna(v) else "n/a" for v in shown[column]]
@@ -84,7 +88,10 @@ def sections(
     seed: int,
 ) -> list[Section]:
     """Every result table of the report, in reading order."""
-    gain = "cells: net gain in points [paired 95% bootstrap CI] (baseline -> final accuracy)"
+    gain = (
+        "cells: net gain in points [paired 95% bootstrap CI over sample ids] "
+        "(baseline -> final accuracy)"
+    )
     result = [
         Section(f"net_gain_{_slug(protocol)}", f"Net gain: {protocol}", gain, table)
         for protocol, table in paper_tables(summary).items()
@@ -101,7 +108,8 @@ def sections(
             "calibration",
             "Calibration",
             "Of p = probability of the positive claim, parsed p's only; ECE over 10 equal-width "
-            "bins; log loss with p clipped to [1e-6, 1 - 1e-6].",
+            "bins, [i/10, (i+1)/10) with 1.0 in the last; log loss with p clipped to "
+            "[1e-6, 1 - 1e-6].",
             calibration_table(summary),
         ),
     ]
@@ -111,8 +119,8 @@ def sections(
             Section(
                 "replay",
                 "Threshold replay (market making, from the stored p sequences, no model call)",
-                "Net gain over the computable samples. not_computable: samples whose run "
-                "stopped before the replayed rule would have; left out, never guessed.",
+                "Net gain over the computable samples. not_computable: samples (x epochs) whose "
+                "run stopped before the replayed rule would have; left out, never guessed.",
                 replay_table(replayed, seed),
             )
         )

@@ -1,7 +1,9 @@
 """CI gate: bounds on net gain, final accuracy and parse failures, and regressions against old logs.
 
-Exit codes: 0 when every check passes, 1 when any fails, 2 when a log is missing, unreadable or
-not `success` (nothing is judged on partial evidence).
+Exit codes: 0 when every check passes, 1 when any fails, 2 when a log is missing, unreadable,
+not `success`, not an inspect_market log, or lacks some of its samples (errored, missing,
+unreadable or unscored; allowed with `allow_partial`): nothing is judged on partial evidence
+unless asked. Every check states the samples (x epochs) it rests on.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .load import GROUP, Excluded, load_logs
-from .tables import markdown_table, summarize
+from .load import GROUP, Loaded, load_logs
+from .tables import markdown_table, sample_count, summarize
 
 PASSED, FAILED, UNUSABLE = 0, 1, 2
 
@@ -22,9 +24,11 @@ PASSED, FAILED, UNUSABLE = 0, 1, 2
 class Check:
     metric: str
     group: str
-    """task / model / protocol."""
+    """task / model / protocol (/ variant)."""
     value: float
     bound: str
+    samples: str
+    """'4' samples, or '4 x 3' with epochs."""
     passed: bool
 
 
@@ -40,13 +44,15 @@ class Bounds:
 
 
 def _group(row: pd.Series) -> str:
-    return " / ".join(str(row[k]) for k in GROUP)
+    return " / ".join(str(row[k]) for k in GROUP if row[k] != "")
 
 
-def _check(metric: str, group: str, value: float, bound: float, at_least: bool) -> Check:
+def _check(metric: str, row: pd.Series, value: float, bound: float, at_least: bool) -> Check:
     within = value >= bound if at_least else value <= bound
     sign = ">=" if at_least else "<="
-    return Check(metric, group, value, f"{sign} {bound:g}", not math.isnan(value) and within)
+    samples = sample_count(row["n"], row["epochs"])
+    passed = not math.isnan(value) and within
+    return Check(metric, _group(row), value, f"{sign} {bound:g}", samples, passed)
 
 
 def bound_checks(summary: pd.DataFrame, bounds: Bounds) -> list[Check]:
@@ -57,7 +63,7 @@ def bound_checks(summary: pd.DataFrame, bounds: Bounds) -> list[Check]:
         ("parse_failure_rate", bounds.max_parse_failure_rate, False),
     ]
     return [
-        _check(metric, _group(row), float(row[metric]), bound, at_least)
+        _check(metric, row, float(row[metric]), bound, at_least)
         for _, row in summary.iterrows()
         for metric, bound, at_least in limits
         if bound is not None
@@ -65,36 +71,57 @@ def bound_checks(summary: pd.DataFrame, bounds: Bounds) -> list[Check]:
 
 
 def drop_checks(summary: pd.DataFrame, old: pd.DataFrame, max_drop: float) -> list[Check]:
-    """Per group of the old logs: old minus new final accuracy <= max_drop (a lost group fails)."""
-    new = {_group(row): float(row["final_accuracy"]) for _, row in summary.iterrows()}
+    """Per group of the old logs: old minus new final accuracy <= max_drop (a lost group fails).
+
+    The samples stated are the new ones (0 for a lost group).
+    """
+    new = {_group(row): row for _, row in summary.iterrows()}
+    lost = pd.Series({"n": 0.0, "epochs": 1.0, "final_accuracy": math.nan})
     checks = []
     for _, row in old.iterrows():
-        group = _group(row)
-        drop = float(row["final_accuracy"]) - new.get(group, math.nan)
-        checks.append(_check("final_accuracy drop vs old", group, drop, max_drop, False))
+        now = new.get(_group(row), pd.concat([row[GROUP], lost]))
+        drop = float(row["final_accuracy"]) - float(now["final_accuracy"])
+        checks.append(_check("final_accuracy drop vs old", now, drop, max_drop, False))
     return checks
 
 
 def render(checks: Sequence[Check]) -> str:
     rows = [
-        (c.metric, c.group, f"{c.value:.4g}", c.bound, "pass" if c.passed else "FAIL")
+        (c.metric, c.group, f"{c.value:.4g}", c.bound, c.samples, "pass" if c.passed else "FAIL")
         for c in checks
     ]
-    table = pd.DataFrame(rows, columns=["metric", "group", "value", "bound", "result"])
+    columns = ["metric", "group", "value", "bound", "samples", "result"]
+    table = pd.DataFrame(rows, columns=columns)
     return markdown_table(table)
 
 
-def _problems(excluded: Sequence[Excluded], label: str) -> list[str]:
-    return [f"{label} log unusable: {e.path}: {e.reason}" for e in excluded]
+def _problems(loaded: Loaded, label: str, allow_partial: bool) -> list[str]:
+    unusable = [*loaded.log_problems, *([] if allow_partial else loaded.partial)]
+    hint = " (--allow-partial to gate on the rest)"
+    return [
+        f"{label} log unusable: {e.path}: {e.reason}{hint if e.kind == 'partial' else ''}"
+        for e in unusable
+    ]
 
 
-def gate(logs: Sequence[str], bounds: Bounds, against: Sequence[str] = ()) -> tuple[int, str]:
+def _notes(loaded: Loaded) -> list[str]:
+    """Logs left out as superseded, and partial logs (reached only when allowed)."""
+    kept = [e for e in loaded.excluded if e.kind in ("partial", "superseded")]
+    return [f"note: {e.path}: {e.reason}" for e in kept]
+
+
+def gate(
+    logs: Sequence[str],
+    bounds: Bounds,
+    against: Sequence[str] = (),
+    allow_partial: bool = False,
+) -> tuple[int, str]:
     """(exit code, report text) of the checks on `logs`."""
     loaded = load_logs(logs)
     old = load_logs(against) if against else None
-    problems = _problems(loaded.log_problems, "new")
+    problems = _problems(loaded, "new", allow_partial)
     if old is not None:
-        problems += _problems(old.log_problems, "old")
+        problems += _problems(old, "old", allow_partial)
     if old is not None and old.samples.empty:
         problems.append("no scored samples in the old logs given")
     if loaded.samples.empty:
@@ -106,6 +133,5 @@ def gate(logs: Sequence[str], bounds: Bounds, against: Sequence[str] = ()) -> tu
     if old is not None and bounds.max_drop is not None:
         checks += drop_checks(summary, summarize(old.samples), bounds.max_drop)
     code = PASSED if all(c.passed for c in checks) else FAILED
-    partial = [e for e in loaded.excluded if e.kind == "samples"]
-    notes = [f"note: {e.path}: {e.reason}, left out" for e in partial]
+    notes = _notes(loaded) + (_notes(old) if old else [])
     return code, "\n".join([render(checks), *notes])

@@ -1,7 +1,12 @@
 """Eval logs -> one row per scored sample, through `inspect_ai.analysis.samples_df`.
 
-Only logs whose status is `success` are read; every other path (missing, unreadable, errored,
-cancelled, still running) and every sample without a score is listed as excluded, never mixed in.
+Only `success` logs of inspect_market tasks are read; every other path (missing, unreadable,
+errored, cancelled, still running, another package's log) is listed as excluded, and so are
+samples that errored, are missing from the log, cannot be read, or carry no score: never mixed in.
+
+A configuration is the task and its arguments (but the data path: the data's sha256 stands for
+it), every role's model, the protocol and its parameters. Two runs of one configuration are
+never pooled unless asked: by default the newest is kept and the others are listed as superseded.
 """
 
 from __future__ import annotations
@@ -14,14 +19,26 @@ from typing import Any, Literal
 
 import pandas as pd
 from inspect_ai.analysis import EvalColumn, SampleColumn, samples_df
-from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
+from inspect_ai.log import (
+    EvalLog,
+    list_eval_logs,
+    read_eval_log,
+    read_eval_log_sample,
+    read_eval_log_sample_summaries,
+)
+from inspect_ai.model import ModelConfig
 
 from ..solvers import protocol_defaults
 
 SCORER = "trajectory_scorer"
 JUDGE_ROLES = ("market_maker", "judge")
-GROUP = ["task", "model", "protocol"]
-"""The columns that name one result: a protocol run by a model on a task."""
+GROUP = ["task", "model", "protocol", "variant"]
+"""The columns that name one result: a protocol run by a model on a task, and what else differs
+from the other configurations of the same three (`variant`, empty when nothing does)."""
+IGNORED_TASK_ARGS = ("solver", "data_path")
+"""Task arguments outside the configuration: the protocol comes from the score, the data path
+is stood for by the data's sha256."""
+SHA_SHOWN = 12
 
 VALUE_KEYS = (
     "label",
@@ -46,19 +63,26 @@ class Excluded:
 
     path: str
     reason: str
-    kind: Literal["missing", "unreadable", "status", "samples"]
+    kind: Literal["missing", "unreadable", "status", "foreign", "partial", "superseded"]
+    """foreign: not an inspect_market log; partial: some of the log's samples (errored,
+    missing, unreadable or unscored); superseded: a newer run of the same configuration is kept."""
 
 
 @dataclass(frozen=True)
 class Loaded:
     samples: pd.DataFrame
-    """One row per scored sample (and epoch) of the successful logs."""
+    """One row per scored sample and epoch of the logs kept."""
     excluded: list[Excluded]
 
     @property
     def log_problems(self) -> list[Excluded]:
-        """Exclusions of whole logs (missing, unreadable or not `success`)."""
-        return [e for e in self.excluded if e.kind != "samples"]
+        """Whole logs that could not be used (missing, unreadable, not `success`, foreign)."""
+        return [e for e in self.excluded if e.kind not in ("partial", "superseded")]
+
+    @property
+    def partial(self) -> list[Excluded]:
+        """Logs kept with some of their samples left out."""
+        return [e for e in self.excluded if e.kind == "partial"]
 
 
 def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[Excluded]]:
@@ -79,16 +103,68 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[Excluded]]:
 
 
 def check_log(path: str) -> Excluded | None:
-    """Why the log at `path` cannot be reported (None when it is a readable `success` log)."""
+    """Why the log at `path` cannot be reported (None: a readable inspect_market `success` log)."""
     try:
         header = read_eval_log(path, header_only=True)
     except Exception as error:
         return Excluded(path, f"unreadable: {type(error).__name__}: {error}", "unreadable")
-    if header.status == "success":
-        return None
-    detail = f": {header.error.message}" if header.error else ""
-    incomplete = " (incomplete)" if header.status in ("started", "cancelled") else ""
-    return Excluded(path, f"status {header.status}{incomplete}{detail}", "status")
+    if header.status != "success":
+        detail = f": {header.error.message}" if header.error else ""
+        incomplete = " (incomplete)" if header.status in ("started", "cancelled") else ""
+        return Excluded(path, f"status {header.status}{incomplete}{detail}", "status")
+    if SCORER not in {scorer.name for scorer in header.eval.scorers or []}:
+        return Excluded(path, f"not an inspect_market log (no {SCORER})", "foreign")
+    return None
+
+
+@dataclass(frozen=True)
+class SampleAudit:
+    """What a `success` log holds of the samples it ran."""
+
+    expected: int
+    """Samples times epochs, as the log's results count them."""
+    present: int
+    errored: int
+    unreadable: frozenset[tuple[str, int]]
+    """(id, epoch) whose sample cannot be read although its summary can."""
+
+    def problems(self, unscored: int) -> str | None:
+        """'of 10 samples (with epochs): 5 errored, ...', or None when every sample is usable."""
+        counts = {
+            "errored": self.errored,
+            "missing": self.expected - self.present,
+            "unreadable": len(self.unreadable),
+            "without a score": unscored,
+        }
+        found = [f"{count} {what}" for what, count in counts.items() if count > 0]
+        return f"of {self.expected} samples: {', '.join(found)}" if found else None
+
+
+def audit_samples(path: str) -> SampleAudit:
+    """Count the log's samples against its results, reading each (.eval) sample's member.
+
+    The summaries alone carry the scores, so a corrupted sample would go unnoticed without this.
+    """
+    header = read_eval_log(path, header_only=True)
+    summaries = read_eval_log_sample_summaries(path)
+    expected = header.results.total_samples if header.results else len(summaries)
+    unreadable = set()
+    if path.endswith(".eval"):
+        for summary in summaries:
+            try:
+                read_eval_log_sample(
+                    path, summary.id, summary.epoch, exclude_fields={"messages", "events"}
+                )
+            except Exception:
+                unreadable.add((str(summary.id), summary.epoch))
+    errored = sum(summary.error is not None for summary in summaries)
+    return SampleAudit(
+        max(expected, len(summaries)), len(summaries), errored, frozenset(unreadable)
+    )
+
+
+def _role_model(config: ModelConfig | list[ModelConfig]) -> str:
+    return (config[0] if isinstance(config, list) else config).model
 
 
 def judge_model(log: EvalLog) -> str:
@@ -96,15 +172,32 @@ def judge_model(log: EvalLog) -> str:
     roles = log.eval.model_roles or {}
     for role in JUDGE_ROLES:
         if role in roles:
-            config = roles[role]
-            return (config[0] if isinstance(config, list) else config).model
+            return _role_model(roles[role])
     return log.eval.model
+
+
+def configuration(log: EvalLog) -> str:
+    """JSON of the run's configuration but the protocol (which the scores name).
+
+    The task, its arguments, the main model, each role's model (a role bound to the main model
+    is the same as an unbound one, so it is left out) and the data's sha256.
+    """
+    args = log.eval.task_args or {}
+    roles = {role: _role_model(config) for role, config in (log.eval.model_roles or {}).items()}
+    fields = {
+        "task": log.eval.task,
+        "args": {key: value for key, value in args.items() if key not in IGNORED_TASK_ARGS},
+        "model": log.eval.model,
+        "roles": {role: model for role, model in roles.items() if model != log.eval.model},
+        "data_sha256": str((log.eval.metadata or {}).get("data_sha256"))[:SHA_SHOWN],
+    }
+    return json.dumps(fields, sort_keys=True, default=str)
 
 
 def solver_params(log: EvalLog) -> str:
     """JSON {solver name without package: params} of the log's plan steps."""
     steps = log.plan.steps if log.plan else []
-    return json.dumps({step.solver.split("/")[-1]: step.params for step in steps})
+    return json.dumps({step.solver.split("/")[-1]: step.params for step in steps}, default=str)
 
 
 def protocol_label(protocol: str, params: dict[str, Any]) -> str:
@@ -129,6 +222,8 @@ def _columns() -> list[SampleColumn | EvalColumn]:
         EvalColumn("task", path=lambda log: log.eval.task.split("/")[-1]),
         EvalColumn("model", path=judge_model),
         EvalColumn("solver_params", path=solver_params),
+        EvalColumn("configuration", path=configuration),
+        EvalColumn("created", path="eval.created"),
     ]
 
 
@@ -136,7 +231,7 @@ def _tidy(raw: pd.DataFrame) -> pd.DataFrame:
     """Typed columns: floats for the score values, lists for ps, the protocol label."""
     frame = pd.DataFrame({"log": raw["log"].astype(str), "id": raw["id"].astype(str)})
     frame["epoch"] = raw["epoch"].astype("int64")
-    for key in ("task", "model"):
+    for key in ("task", "model", "created"):
         frame[key] = raw[key].astype(str)
     # Score.metadata names the solver that actually ran (its registry name).
     protocol = raw["sample_protocol"].astype(str)
@@ -145,6 +240,10 @@ def _tidy(raw: pd.DataFrame) -> pd.DataFrame:
     frame["protocol_name"] = protocol
     frame["protocol"] = [protocol_label(n, p) for n, p in zip(protocol, params, strict=True)]
     frame["params"] = params
+    frame["config"] = [
+        json.dumps([json.loads(config), name, p], sort_keys=True, default=str)
+        for config, name, p in zip(raw["configuration"], protocol, params, strict=True)
+    ]
     for key in VALUE_KEYS:
         frame[key] = raw[key].astype("float64")
     frame["ps"] = [json.loads(ps) for ps in raw["ps"].astype(str)]
@@ -152,20 +251,85 @@ def _tidy(raw: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def load_logs(paths: Sequence[str]) -> Loaded:
-    """The scored samples of every readable `success` log among `paths`, and what was left out."""
+def fields_of(config: str, roles: Sequence[str]) -> dict[str, str]:
+    """A `config` key as flat name: value pairs; each of `roles` unbound is the main model."""
+    fields, protocol, params = json.loads(config)
+    flat = {"task": fields["task"], "model": fields["model"], "data_sha256": fields["data_sha256"]}
+    return {
+        **flat,
+        **{role: fields["roles"].get(role, fields["model"]) for role in roles},
+        **{k: str(v) for k, v in fields["args"].items()},
+        "protocol": protocol,
+        **{k: str(v) for k, v in params.items()},
+    }
+
+
+def variants(samples: pd.DataFrame) -> pd.Series:
+    """Per row: the fields in which its configuration differs from the others of its task,
+    model and protocol label ('trader=mockllm/x, seed=1'; '' when it is the only one)."""
+    labels: dict[str, str] = {}
+    for _, rows in samples.groupby(["task", "model", "protocol"]):
+        keys = rows["config"].unique()
+        roles = sorted({role for key in keys for role in json.loads(key)[0]["roles"]})
+        configs = [(key, fields_of(key, roles)) for key in keys]
+        names = sorted({name for _, fields in configs for name in fields})
+        differ = [n for n in names if len({f.get(n, "unset") for _, f in configs}) > 1]
+        for key, fields in configs:
+            labels[key] = ", ".join(f"{n}={fields.get(n, 'unset')}" for n in differ)
+    return samples["config"].map(labels)
+
+
+def keep_newest(samples: pd.DataFrame) -> tuple[pd.DataFrame, list[Excluded]]:
+    """Per configuration, the rows of its newest log only; the older logs listed as superseded."""
+    runs = samples[["config", "log", "created"]].drop_duplicates(["config", "log"])
+    runs = runs.sort_values(["config", "created", "log"])
+    newest = runs.groupby("config")["log"].last()
+    older = runs[runs["log"] != runs["config"].map(newest)]
+    excluded = [
+        Excluded(log, f"superseded by {newest[config]} (same configuration)", "superseded")
+        for log, config in zip(older["log"], older["config"], strict=True)
+    ]
+    return samples[~samples["log"].isin(older["log"])], excluded
+
+
+def load_logs(paths: Sequence[str], pool_repeats: bool = False) -> Loaded:
+    """The scored samples of every usable log among `paths`, and what was left out.
+
+    Repeated runs of one configuration: the newest only, unless `pool_repeats` (then its rows are
+    further epochs of the same samples, which the statistics cluster by sample id).
+    """
     found, excluded = expand_paths(paths)
-    good = []
+    good: dict[str, SampleAudit] = {}
     for path in found:
         problem = check_log(path)
         if problem is None:
-            good.append(path)
-        else:
+            try:
+                good[path] = audit_samples(path)
+            except Exception as error:
+                problem = Excluded(
+                    path, f"unreadable: {type(error).__name__}: {error}", "unreadable"
+                )
+        if problem is not None:
             excluded.append(problem)
     if not good:
         return Loaded(pd.DataFrame(columns=["log", "id", *GROUP, *VALUE_KEYS]), excluded)
-    raw = samples_df(good, columns=_columns(), quiet=True)
-    scored = raw["final_correct"].notna()
-    for log, count in raw.loc[~scored, "log"].value_counts().items():
-        excluded.append(Excluded(str(log), f"{count} sample(s) without a score", "samples"))
-    return Loaded(_tidy(raw.loc[scored].reset_index(drop=True)), excluded)
+    # One log at a time, so each row keeps the path as given (samples_df makes it absolute).
+    frames = [samples_df(path, columns=_columns(), quiet=True).assign(log=path) for path in good]
+    raw = pd.concat(frames, ignore_index=True)
+    raw = raw.assign(id=raw["id"].astype(str))
+    unreadable = [
+        (str(id_), int(epoch)) in good[str(log)].unreadable
+        for log, id_, epoch in zip(raw["log"], raw["id"], raw["epoch"], strict=True)
+    ]
+    usable = raw["final_correct"].notna() & ~pd.Series(unreadable, index=raw.index, dtype=bool)
+    for path, audit in good.items():
+        rows = raw[raw["log"] == path]
+        unscored = int(rows["final_correct"].isna().sum()) - audit.errored
+        problems = audit.problems(unscored)
+        if problems is not None:
+            excluded.append(Excluded(path, f"{problems}; left out", "partial"))
+    samples = _tidy(raw.loc[usable].reset_index(drop=True))
+    if not pool_repeats:
+        samples, superseded = keep_newest(samples)
+        excluded += superseded
+    return Loaded(samples.assign(variant=variants(samples)).reset_index(drop=True), excluded)

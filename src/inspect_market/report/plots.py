@@ -11,7 +11,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .stats import calibration_bins
-from .tables import POINTS
+from .tables import POINTS, row_labels
 
 
 def _figure(panels: int, width: float = 7.0, height: float = 3.5) -> tuple[Figure, list[Axes]]:
@@ -32,6 +32,7 @@ def net_gain_plot(summary: pd.DataFrame, path: Path) -> Path:
     figure, axes = _figure(len(protocols))
     for ax, protocol in zip(axes, protocols, strict=True):
         rows = summary[summary["protocol"] == protocol]
+        rows = rows.assign(model=row_labels(rows))
         tasks = sorted(rows["task"].unique())
         models = sorted(rows["model"].unique())
         width = 0.8 / len(models)
@@ -89,7 +90,7 @@ def accuracy_tokens_plot(summary: pd.DataFrame, path: Path) -> Path:
     for protocol, rows in summary.groupby("protocol", sort=True):
         x, y = rows["mean_tokens"], rows["final_accuracy"] * POINTS
         ax.scatter(x, y, label=str(protocol))
-        names = rows["task"] + "/" + rows["model"]
+        names = rows["task"] + "/" + row_labels(rows)
         for name, at in zip(names, zip(x, y, strict=True), strict=True):
             ax.annotate(
                 name,

@@ -1,7 +1,10 @@
 """Paired and calibration statistics over per-sample arrays (numpy and scipy, nothing hand-rolled).
 
-Correctness arrays hold 0/1 per sample; probability arrays may hold NaN for unparsed p's,
-which the calibration functions leave out (as the Brier metric of the scorer does).
+Correctness arrays hold 0/1 per row; probability arrays may hold NaN for unparsed p's, which
+the calibration functions leave out (as the Brier metric of the scorer does). The paired
+statistics take `clusters` (the sample id of each row): epochs and pooled repeats of one sample
+are averaged into one difference per sample before resampling or testing, so repeating a
+sample adds no evidence of its own.
 """
 
 from __future__ import annotations
@@ -20,16 +23,31 @@ def _floats(values: ArrayLike) -> NDArray[np.float64]:
     return np.asarray(values, dtype=np.float64)
 
 
+def sample_differences(
+    before: ArrayLike, after: ArrayLike, clusters: ArrayLike | None = None
+) -> NDArray[np.float64]:
+    """after - before per row, or averaged per cluster (in order of the sorted cluster keys)."""
+    diffs = _floats(after) - _floats(before)
+    if clusters is None:
+        return diffs
+    _, index = np.unique(np.asarray(clusters), return_inverse=True)
+    return np.bincount(index, weights=diffs) / np.bincount(index)
+
+
 def paired_bootstrap_ci(
     before: ArrayLike,
     after: ArrayLike,
+    clusters: ArrayLike | None = None,
     *,
     confidence: float = 0.95,
     resamples: int = BOOTSTRAP_RESAMPLES,
     seed: int = 0,
 ) -> tuple[float, float]:
-    """Percentile bootstrap CI of mean(after - before), resampling samples (pairs kept together)."""
-    diffs = _floats(after) - _floats(before)
+    """Percentile bootstrap CI of the mean difference after - before, resampling samples.
+
+    Pairs stay together; with `clusters`, a sample's rows are averaged first (`sample_differences`).
+    """
+    diffs = sample_differences(before, after, clusters)
     if diffs.size == 0:
         return (np.nan, np.nan)
     rng = np.random.default_rng(seed)
@@ -39,15 +57,23 @@ def paired_bootstrap_ci(
     return (float(low), float(high))
 
 
-def discordant_pairs(before: ArrayLike, after: ArrayLike) -> tuple[int, int]:
-    """(wrong -> right, right -> wrong) counts of paired 0/1 outcomes."""
-    b, a = _floats(before), _floats(after)
-    return int(np.sum((b == 0) & (a == 1))), int(np.sum((b == 1) & (a == 0)))
+def discordant_pairs(
+    before: ArrayLike, after: ArrayLike, clusters: ArrayLike | None = None
+) -> tuple[int, int]:
+    """(improved, worsened) sample counts: mean after - before above or below 0.
+
+    For one 0/1 pair per sample: (wrong -> right, right -> wrong).
+    """
+    diffs = sample_differences(before, after, clusters)
+    return int(np.sum(diffs > 0)), int(np.sum(diffs < 0))
 
 
-def mcnemar_exact(before: ArrayLike, after: ArrayLike) -> float:
-    """Two-sided exact McNemar p-value: a binomial test of the discordant pairs at 1/2."""
-    to_right, to_wrong = discordant_pairs(before, after)
+def mcnemar_exact(before: ArrayLike, after: ArrayLike, clusters: ArrayLike | None = None) -> float:
+    """Two-sided exact McNemar p-value: a binomial test of the discordant samples at 1/2.
+
+    With several rows per sample this is the exact sign test of the per-sample mean differences.
+    """
+    to_right, to_wrong = discordant_pairs(before, after, clusters)
     if to_right + to_wrong == 0:
         return 1.0
     return float(binomtest(to_right, to_right + to_wrong, 0.5).pvalue)
@@ -60,9 +86,11 @@ def _parsed(p: ArrayLike, label: ArrayLike) -> tuple[NDArray[np.float64], NDArra
 
 
 def calibration_bins(p: ArrayLike, label: ArrayLike, bins: int = CALIBRATION_BINS) -> pd.DataFrame:
-    """Per equal-width bin of p on [0, 1] (1.0 in the last): count, mean p, frequency of label 1.
+    """Per equal-width bin of p on [0, 1]: count, mean p, frequency of label 1.
 
-    Empty bins are left out. Unparsed (NaN) p's are left out.
+    Bin i (from 0) holds i/bins <= p < (i+1)/bins, the last bin also p = 1.0: a p on an inner
+    edge belongs to the bin above it (with 10 bins, 0.7 is in bin 7, [0.7, 0.8)). Empty bins
+    and unparsed (NaN) p's are left out.
     """
     probs, labels = _parsed(p, label)
     index = np.clip(np.floor(probs * bins).astype(int), 0, bins - 1)

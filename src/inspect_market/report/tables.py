@@ -21,20 +21,23 @@ POINTS = 100.0
 
 
 def group_stats(samples: pd.DataFrame, seed: int = 0) -> dict[str, float]:
-    """The statistics of one group of samples (accuracies as fractions).
+    """The statistics of one group of rows (accuracies as fractions).
 
-    Cost, parse failures and calibration only when the rows carry them (replayed rows do not).
+    n counts samples (ids) and `epochs` the rows per sample: the CI and the McNemar test take
+    one averaged difference per sample, so repeated epochs add no evidence. Cost, parse
+    failures and calibration only when the rows carry them (replayed rows do not).
     """
     records = cast(Sequence[Mapping[str, Any]], samples.to_dict("records"))
-    before, after = samples["baseline_correct"], samples["final_correct"]
-    low, high = paired_bootstrap_ci(before, after, seed=seed)
+    before, after, ids = samples["baseline_correct"], samples["final_correct"], samples["id"]
+    low, high = paired_bootstrap_ci(before, after, ids, seed=seed)
     stats = {
-        "n": float(len(samples)),
+        "n": float(ids.nunique()),
+        "epochs": len(samples) / ids.nunique(),
         "baseline_accuracy": mean_of(records, "baseline_correct"),
         "final_accuracy": mean_of(records, "final_correct"),
         "net_gain_low": low,
         "net_gain_high": high,
-        "mcnemar_p": mcnemar_exact(before, after),
+        "mcnemar_p": mcnemar_exact(before, after, ids),
         "flip_to_correct": flip_rate(records, 0, 1),
         "flip_to_wrong": flip_rate(records, 1, 0),
         "mean_judgments": mean_of(records, "judgments"),
@@ -63,6 +66,11 @@ def summarize(samples: pd.DataFrame, by: Sequence[str] = GROUP, seed: int = 0) -
     return pd.DataFrame(rows, columns=None if rows else [*by, "n"])
 
 
+def sample_count(n: float, epochs: float) -> str:
+    """'4' samples, or '4 x 3' for 4 samples of 3 epochs (rows per sample)."""
+    return f"{n:g}" if epochs == 1 or n == 0 else f"{n:g} x {epochs:.3g}"
+
+
 def signed_points(value: float) -> str:
     return "n/a" if np.isnan(value) else f"{value * POINTS:+.1f}"
 
@@ -76,11 +84,21 @@ def gain_cell(row: Mapping[Hashable, Any]) -> str:
     )
 
 
+def row_labels(summary: pd.DataFrame) -> pd.Series:
+    """The model, and the variant in brackets when there is one: 'mockllm/m [trader=mockllm/t]'."""
+    return summary["model"].where(
+        summary["variant"] == "", summary["model"] + " [" + summary["variant"] + "]"
+    )
+
+
 def paper_tables(summary: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Per protocol: rows = model, columns = task, cells = `gain_cell` (the paper's table shape)."""
+    """Per protocol: rows = model (and variant), columns = task, cells = `gain_cell` (the
+    paper's table shape)."""
     tables = {}
     for protocol, rows in summary.groupby("protocol", sort=True):
-        cells = rows.assign(cell=[gain_cell(r) for r in rows.to_dict("records")])
+        cells = rows.assign(
+            model=row_labels(rows), cell=[gain_cell(r) for r in rows.to_dict("records")]
+        )
         table = cells.pivot(index="model", columns="task", values="cell").fillna("")
         table.columns.name = None
         tables[str(protocol)] = table.reset_index()
@@ -90,6 +108,7 @@ def paper_tables(summary: pd.DataFrame) -> dict[str, pd.DataFrame]:
 PROTOCOL_COLUMNS = [
     *GROUP,
     "n",
+    "epochs",
     "baseline_accuracy",
     "final_accuracy",
     "net_gain",
@@ -106,6 +125,7 @@ PROTOCOL_COLUMNS = [
 CALIBRATION_COLUMNS = [
     *GROUP,
     "n",
+    "epochs",
     *(f"{m}_{w}" for m in ("brier", "ece", "log_loss") for w in ("baseline", "final")),
 ]
 REPLAY_COLUMNS = [
@@ -113,6 +133,7 @@ REPLAY_COLUMNS = [
     "threshold",
     "max_judgments",
     "n",
+    "epochs",
     "not_computable",
     "baseline_accuracy",
     "final_accuracy",
@@ -144,7 +165,7 @@ def replay_table(replayed: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
         .sum()
     )
     computable = replayed[replayed["computable"].astype(bool)]
-    columns = ["baseline_correct", "final_correct", "judgments", *by]
+    columns = ["id", "baseline_correct", "final_correct", "judgments", *by]
     answered = summarize(computable[columns], by, seed)
     table = counts.merge(answered, on=by, how="left")
     table["n"] = table["n"].fillna(0.0)
