@@ -6,7 +6,7 @@ The debaters' prompts live here; the judge gets the judge prompt every protocol 
 
 from __future__ import annotations
 
-import random
+import hashlib
 from collections.abc import Sequence
 
 from inspect_ai.model import ChatMessage, ChatMessageSystem, Model
@@ -31,23 +31,27 @@ MAX_TURN_CHARS = 1500
 
 @solver
 def debate(
-    rounds: int = 3, max_format_retries: int = 2, assignment: str = "fixed", seed: int = 0
+    rounds: int = 3,
+    max_format_retries: int = 2,
+    assignment: str = "fixed",
+    assignment_seed: int = 0,
 ) -> Solver:
     """Debate between roles `debater_a` and `debater_b`, judged by role `judge`.
 
     All roles default to the main model. The judge first judges alone (the baseline); then
     debater_a argues for the positive claim and debater_b for the negative one (or, with
-    `assignment="random"`, the sides drawn per sample and epoch from `seed`, as Khan et al.
-    2024 do, so that position effects can be told from side effects), for `rounds` rounds,
-    both turns of a round written concurrently and each seeing all earlier rounds; then the
-    judge judges again with the whole debate as evidence (the final judgment). Judgments use
-    the market maker's prompt and parser. Calls per sample: 2 + 2 * rounds plus format retries.
+    `assignment="random"`, the sides are drawn per sample and epoch from `assignment_seed`, as
+    Khan et al. 2024 do, so that position effects can be told from side effects), for `rounds`
+    rounds, both turns of a round written concurrently and each seeing all earlier rounds; then
+    the judge judges again with the whole debate as evidence (the final judgment). Judgments
+    use the market maker's prompt and parser. Calls per sample: 2 + 2 * rounds plus format
+    retries.
 
     Args:
         rounds: debate rounds (each one turn per debater).
         max_format_retries: re-asks of a judgment whose prediction cannot be read.
         assignment: fixed (debater_a argues the positive claim) or random.
-        seed: the seed of the random assignment.
+        assignment_seed: the seed of the random assignment (the task's `seed` orders answers).
     """
     check_int("rounds", rounds, 1, MAX_LOOP)
     validate_retries(max_format_retries)
@@ -55,13 +59,13 @@ def debate(
         raise InspectMarketError(
             f"assignment must be one of {', '.join(ASSIGNMENTS)}, got {assignment!r}"
         )
-    check_int("seed", seed, 0)
+    check_int("assignment_seed", assignment_seed, 0)
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         proposition = Proposition.from_sample(state.input_text, state.metadata)
         judge = role_model("judge")
         debaters = {role: role_model(role) for role in SIDES}
-        sides = SIDES if assignment == "fixed" else drawn_sides(seed, state)
+        sides = SIDES if assignment == "fixed" else drawn_sides(assignment_seed, state)
 
         async def judgment(trajectory: TrajectoryData, evidence: list[str]) -> Judgment:
             return await request_judgment(
@@ -112,7 +116,8 @@ def debate(
 
 def drawn_sides(seed: int, state: TaskState) -> dict[str, int]:
     """Debater sides drawn by a fair coin fixed by (seed, sample id, epoch)."""
-    swap = random.Random(f"{seed}:{state.sample_id}:{state.epoch}").random() < 0.5
+    key = f"{seed}:{state.sample_id}:{state.epoch}".encode()
+    swap = hashlib.sha256(key).digest()[0] < 128
     return {role: 1 - side for role, side in SIDES.items()} if swap else SIDES
 
 
