@@ -109,9 +109,9 @@ def market_making(
                     if reason is not None:
                         trajectory.stop_reason = reason
                         break
-                    side = false_side if false_side is not None else against(judgment)
+                    side = argued_side(trader_stance, judgment, false_side)
                     system = TRADER_STANCES[trader_stance]
-                    if trader_stance != "honest":
+                    if side is not None:
                         system = system.format(claim=proposition.claim(side))
                     trade = await counted_generate(
                         trader,
@@ -125,7 +125,7 @@ def market_making(
                             round=round_no,
                             text=argument,
                             raw=trade.completion,
-                            side=None if trader_stance == "honest" else side,
+                            side=side,
                         )
                     )
                     arguments.append(argument)
@@ -145,8 +145,16 @@ def target_label(state: TaskState) -> int:
     return int(state.target.text)
 
 
-def against(judgment: Judgment) -> int:
-    """The side opposite the market maker's: its claim, else the side of its p (else positive)."""
+def argued_side(trader_stance: str, judgment: Judgment, false_side: int | None) -> int | None:
+    """The side the trader is told to argue this round (None: the honest trader chooses).
+
+    An adversary argues the false side; a contrarian against the market maker's claim, else
+    against the side of its p, else (nothing readable) for the positive claim.
+    """
+    if trader_stance == "adversarial":
+        return false_side
+    if trader_stance == "honest":
+        return None
     current = judgment.claim_side if judgment.claim_side is not None else decide(judgment.p)
     return 1 - current if current is not None else 1
 
