@@ -194,3 +194,54 @@ def test_bad_parameters_fail_before_any_model_call(
             display="none",
         )
     assert calls == []
+
+
+def argues_assigned_claim(messages: list[ChatMessage]) -> str:
+    """A debater that names the claim its system prompt assigns it."""
+    claim = re.search(r'assigned the claim: "([^"]+)"', messages[0].text)
+    assert claim is not None
+    return f"I argue that {claim.group(1)}."
+
+
+def assignments(log: EvalLog) -> dict[Any, str]:
+    """Sample id -> the debater that argued the positive claim, checked against every turn."""
+    found = {}
+    for sample in log.samples or []:
+        positive = store(sample, "positive_debater")
+        for turn in store(sample, "turns"):
+            side = int(turn["role"] == positive)
+            assert turn["side"] == side
+            assert turn["text"] == f"I argue that {(NEG_B, POS_A)[side]}."
+        found[sample.id] = positive
+    return found
+
+
+def test_fixed_assignment_gives_debater_a_the_positive_claim(tmp_path: Path) -> None:
+    judge = scripted(judge_script(judgment(0.3, NEG_B), judgment(0.8, POS_A)))
+    debaters = (scripted(argues_assigned_claim), scripted(argues_assigned_claim))
+    log = tqa_debate(tmp_path, judge, limit=4, debaters=debaters, rounds=1)
+    assert set(assignments(log).values()) == {"debater_a"}
+    assert {store(s, "assignment") for s in log.samples or []} == {"fixed"}
+
+
+def test_random_assignment_is_drawn_per_sample_and_seeded(tmp_path: Path) -> None:
+    judge = scripted(judge_script(judgment(0.3, NEG_B), judgment(0.8, POS_A)))
+    debaters = (scripted(argues_assigned_claim), scripted(argues_assigned_claim))
+
+    def drawn(seed: int, run: str) -> dict[Any, str]:
+        log = tqa_debate(
+            tmp_path / run, judge, 4, debaters, rounds=1, assignment="random", assignment_seed=seed
+        )
+        assert {store(s, "assignment") for s in log.samples or []} == {"random"}
+        assert metrics(log)["mean_calls"] == 4  # the assignment changes no call
+        return assignments(log)
+
+    first = drawn(0, "a")
+    assert set(first.values()) == {"debater_a", "debater_b"}  # both occur with seed 0
+    assert drawn(0, "b") == first
+    assert drawn(1, "c") != first
+
+
+def test_bad_assignment_fails_before_any_model_call() -> None:
+    with pytest.raises(InspectMarketError, match="assignment must be one of fixed, random"):
+        debate(assignment="alternate")

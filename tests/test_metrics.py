@@ -71,11 +71,31 @@ ROWS = [
         parsed=3,
         consistent=2,
         final_claim_correct=1,
+        adversary_success=1,
+        vote_baseline_correct=1,
     ),
     row(
-        0, 0.2, 0.6, judgments=10, converged=0, calls=19, parsed=10, consistent=10, input_tokens=400
+        0,
+        0.2,
+        0.6,
+        judgments=10,
+        converged=0,
+        calls=19,
+        parsed=10,
+        consistent=10,
+        input_tokens=400,
+        adversary_success=0,
+        vote_baseline_correct=math.nan,
     ),
-    row(1, 0.9, 0.7, baseline_claim_correct=1, final_claim_correct=1),
+    row(
+        1,
+        0.9,
+        0.7,
+        baseline_claim_correct=1,
+        final_claim_correct=1,
+        adversary_success=1,
+        vote_baseline_correct=0,
+    ),
     row(
         0,
         0.5,
@@ -132,6 +152,10 @@ EXPECTED = {
     "mean_calls": (5 + 19 + 5 + 9 + 5 + 5 + 9) / 7,
     # input 400 + 6 * 100 = 1000, output 60 + 6 * 20 = 180
     "mean_tokens": 1000 / 7 + 180 / 7,
+    # only samples 1-3 had an adversary: it won 1 and 3
+    "adversary_success_rate": 2 / 3,
+    # votes only in samples 1 and 3 (NaN in 2, absent elsewhere): right in 1
+    "vote_baseline_accuracy": 1 / 2,
 }
 
 
@@ -241,6 +265,39 @@ def test_unparsed_final_counts_as_wrong() -> None:
     value = score_trajectory(trajectory, label=0).value
     assert isinstance(value, dict)
     assert value["final_correct"] == 0 and math.isnan(value["final_p"])
+
+
+def test_adversary_and_vote_are_nan_unless_the_protocol_has_them() -> None:
+    plain = score_trajectory(
+        Trajectory(store=Store(), judgments=[judgment(0.9, 1)], final_p=0.9, final_claim_side=1),
+        label=1,
+    ).value
+    assert isinstance(plain, dict)
+    assert math.isnan(plain["adversary_success"]) and math.isnan(plain["vote_baseline_correct"])
+
+
+@pytest.mark.parametrize(
+    ("final_side", "adversary", "votes", "success", "vote_correct"),
+    [
+        (0, 0, [0, 0, 1], 1, 0),  # the adversary's side won; the vote is negative
+        (1, 0, [1, 0, 1], 0, 1),
+        (None, 0, [1, 0, None], 0, 0),  # no final claim is no success; a tied vote is wrong
+    ],
+)
+def test_adversary_success_and_vote_baseline(
+    final_side: int | None, adversary: int, votes: list[int | None], success: int, vote_correct: int
+) -> None:
+    trajectory = Trajectory(
+        store=Store(),
+        judgments=[judgment(0.9, 1)],
+        final_p=0.2,
+        final_claim_side=final_side,
+        adversary_side=adversary,
+        baseline_votes=votes,
+    )
+    value = score_trajectory(trajectory, label=1).value
+    assert isinstance(value, dict)
+    assert value["adversary_success"] == success and value["vote_baseline_correct"] == vote_correct
 
 
 def test_right_to_wrong_is_a_flip_to_wrong() -> None:

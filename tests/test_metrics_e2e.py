@@ -38,7 +38,7 @@ def test_final_accuracy_is_the_headline(tmp_path: Path) -> None:
     assert log.results is not None
     [score] = log.results.scores
     assert list(score.metrics)[: len(CORE_HEAD)] == CORE_HEAD
-    assert len(score.metrics) == 18
+    assert len(score.metrics) == 20
     [row] = evals_df(str(tmp_path), quiet=True).to_dict("records")
     # Inspect 0.3.285: score_headline_name names the scorer, score_headline_metric the metric.
     assert row["score_headline_metric"] == "final_accuracy"

@@ -11,7 +11,9 @@ from inspect_market.errors import InspectMarketError
 from inspect_market.solvers import (
     create_protocol,
     debate,
+    econ,
     market_making,
+    multi_agent_debate,
     protocol_defaults,
     protocol_name,
     protocol_names,
@@ -24,10 +26,22 @@ FIXTURE = str(Path(__file__).parent / "fixtures" / "truthfulqa_mini.csv")
 
 
 def test_protocol_names_are_the_registry_names() -> None:
-    factories = [market_making, single_shot, debate, self_consistency]
+    factories = [market_making, single_shot, debate, self_consistency, multi_agent_debate, econ]
     assert protocol_names() == [protocol_name(f) for f in factories]
-    assert protocol_names() == ["market_making", "single_shot", "debate", "self_consistency"]
-    assert protocol_defaults("debate") == {"rounds": 3, "max_format_retries": 2}
+    assert protocol_names() == [
+        "market_making",
+        "single_shot",
+        "debate",
+        "self_consistency",
+        "multi_agent_debate",
+        "econ",
+    ]
+    assert protocol_defaults("debate") == {
+        "rounds": 3,
+        "max_format_retries": 2,
+        "assignment": "fixed",
+        "assignment_seed": 0,
+    }
     assert protocol_defaults("mypackage/other") is None
 
 

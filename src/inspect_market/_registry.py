@@ -3,5 +3,12 @@
 # ruff: noqa: F401
 from . import providers
 from .scorers import epoch_mean, trajectory_scorer
-from .solvers import debate, market_making, self_consistency, single_shot
+from .solvers import (
+    debate,
+    econ,
+    market_making,
+    multi_agent_debate,
+    self_consistency,
+    single_shot,
+)
 from .tasks import csqa2, ethics_commonsense, ethics_justice, scruples, truthfulqa

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from typing import Literal
 
 from inspect_ai.util import StoreModel, store_as
@@ -40,6 +42,8 @@ class Turn(BaseModel):
     text: str
     """The text passed on to the other roles."""
     raw: str
+    side: int | None = None
+    """The claim side the role was told to argue (1 positive, 0 negative); None when free."""
 
 
 class TrajectoryData(BaseModel):
@@ -60,6 +64,25 @@ class TrajectoryData(BaseModel):
     calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    trader_stance: str | None = None
+    """Market making: the trader's stance (honest, adversarial, contrarian)."""
+    adversary_side: int | None = None
+    """The claim side an adversary told the target argued for; None when none took part."""
+    assignment: str | None = None
+    """Debate: how sides were given to the debaters (fixed, random)."""
+    positive_debater: str | None = None
+    """Debate: the debater role that argued the positive claim."""
+    baseline_votes: list[int | None] | None = None
+    """Claim sides of the votes whose majority is the vote baseline (multi_agent_debate's
+    round 0); None when the protocol takes no vote."""
+
+
+def majority_side(sides: Iterable[int | None]) -> int | None:
+    """The claim side most of `sides` name, ignoring None (None when there is none or a tie)."""
+    ranked = Counter(side for side in sides if side is not None).most_common()
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
 
 
 class Trajectory(StoreModel, TrajectoryData):

@@ -62,6 +62,12 @@ def brier(values: Values, p_key: str) -> float:
     return math.fsum(terms) / len(terms) if terms else math.nan
 
 
+def defined_mean(values: Values, key: str) -> float:
+    """Mean of one key over the samples where it is defined (present and not NaN)."""
+    xs = [float(v[key]) for v in values if key in v and not math.isnan(v[key])]
+    return math.fsum(xs) / len(xs) if xs else math.nan
+
+
 def stderr_of(xs: Sequence[float]) -> float:
     """Standard error of the mean, as Inspect's `stderr()`: sample std (n - 1) / sqrt(n).
 
@@ -262,6 +268,29 @@ def mean_tokens() -> Metric:
     return compute
 
 
+@metric
+def adversary_success_rate() -> Metric:
+    """Share of samples whose final claim is the side an adversarial agent argued for.
+
+    Over the samples an adversary took part in (NaN when none did, e.g. an honest trader).
+    """
+
+    def compute(scores: list[SampleScore]) -> float:
+        return defined_mean(_rows(scores), "adversary_success")
+
+    return compute
+
+
+@metric
+def vote_baseline_accuracy() -> Metric:
+    """Accuracy of the round-0 majority vote (multi_agent_debate; NaN for other protocols)."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        return defined_mean(_rows(scores), "vote_baseline_correct")
+
+    return compute
+
+
 CORE_METRICS: list[Metric] = [
     final_accuracy(),
     final_accuracy_stderr(),
@@ -281,5 +310,7 @@ CORE_METRICS: list[Metric] = [
     claim_consistency_rate(),
     mean_calls(),
     mean_tokens(),
+    adversary_success_rate(),
+    vote_baseline_accuracy(),
 ]
 """The trajectory scorer's metrics, headline first."""

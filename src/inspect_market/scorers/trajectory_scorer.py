@@ -8,7 +8,7 @@ from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
 from ..judgment import decide, is_consistent
-from ..trajectory import TrajectoryData, load_trajectory
+from ..trajectory import TrajectoryData, load_trajectory, majority_side
 from .metrics import CORE_METRICS, flipped
 
 
@@ -24,7 +24,9 @@ def score_trajectory(trajectory: TrajectoryData, label: int) -> Score:
     """The dict score of one trajectory; every value is a number (NaN when undefined).
 
     Correctness and flip keys are 0/1, so with several epochs their epoch means are the share
-    of epochs in which the sample was right (or flipped).
+    of epochs in which the sample was right (or flipped). `adversary_success` (the final claim
+    is the side an adversary argued) and `vote_baseline_correct` (the round-0 majority vote is
+    right) are NaN for protocols without an adversary or a vote.
     """
     judgments = trajectory.judgments
     if not judgments:
@@ -54,6 +56,15 @@ def score_trajectory(trajectory: TrajectoryData, label: int) -> Score:
     # 0/1 per epoch, so that their epoch means are the exact per-epoch flip rates
     value["flipped_to_correct"] = int(flipped(value, 0, 1))
     value["flipped_to_wrong"] = int(flipped(value, 1, 0))
+    # NaN where the protocol has no adversary / takes no vote
+    adversary = trajectory.adversary_side
+    value["adversary_success"] = (
+        math.nan if adversary is None else int(trajectory.final_claim_side == adversary)
+    )
+    votes = trajectory.baseline_votes
+    value["vote_baseline_correct"] = (
+        math.nan if votes is None else _correct(majority_side(votes), label)
+    )
     return Score(
         value=value,
         answer=last.raw if trajectory.final_p is None else f"{trajectory.final_p:g}",

@@ -2,7 +2,9 @@
 
 from ._finish import protocol_name
 from .debate import debate
+from .econ import econ
 from .market_making import market_making
+from .multi_agent_debate import multi_agent_debate
 from .registry import create_protocol, protocol_defaults, protocol_names, requested_protocol
 from .self_consistency import self_consistency
 from .single_shot import single_shot
@@ -10,7 +12,9 @@ from .single_shot import single_shot
 __all__ = [
     "create_protocol",
     "debate",
+    "econ",
     "market_making",
+    "multi_agent_debate",
     "protocol_defaults",
     "protocol_name",
     "protocol_names",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Iterable
 
 from inspect_ai.model import ChatMessage, GenerateConfig, Model, ModelOutput, get_model
+from inspect_ai.util import collect
 
 from ..judgment import as_evidence
 from ..params import check_int
-from ..trajectory import TrajectoryData
+from ..trajectory import Judgment, TrajectoryData
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z])")
 
@@ -26,6 +28,14 @@ def role_model(role: str) -> Model:
     return get_model(role=role, default=get_model())
 
 
+def member_model(group: str, number: int) -> Model:
+    """The model of role `<group>_<number>` (e.g. `agent_2`): bound, else `group`'s model.
+
+    `group`'s model is in turn the bound role, else the main model; calls carry the numbered role.
+    """
+    return get_model(role=f"{group}_{number}", default=role_model(group))
+
+
 async def counted_generate(
     model: Model,
     messages: list[ChatMessage],
@@ -39,6 +49,19 @@ async def counted_generate(
         trajectory.input_tokens += output.usage.input_tokens
         trajectory.output_tokens += output.usage.output_tokens
     return output
+
+
+async def judge_together(
+    trajectory: TrajectoryData, requests: Iterable[Awaitable[Judgment]]
+) -> list[Judgment]:
+    """Run judgment requests concurrently; the trajectory lists them in request order.
+
+    (Concurrent requests append to the trajectory in completion order.)
+    """
+    earlier = list(trajectory.judgments)
+    judgments = await collect(*requests)
+    trajectory.judgments = earlier + judgments
+    return judgments
 
 
 def argument_text(reply: str, sentences: int, max_chars: int) -> str:

@@ -6,12 +6,14 @@ The debaters' prompts live here; the judge gets the judge prompt every protocol 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 from inspect_ai.model import ChatMessage, ChatMessageSystem, Model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import collect, span
 
+from ..errors import InspectMarketError
 from ..params import MAX_LOOP, check_int
 from ..propositions import Proposition
 from ..requests import RequestTag, tagged_request
@@ -20,18 +22,26 @@ from ._calls import argument_text, counted_generate, role_model, validate_retrie
 from ._finish import finish, recording
 from .judge import request_judgment
 
-# Debater role -> the side it argues (1 = positive claim, 0 = negative claim).
+# Debater role -> the side it argues (1 = positive claim, 0 = negative claim) when fixed.
 SIDES = {"debater_a": 1, "debater_b": 0}
+ASSIGNMENTS = ("fixed", "random")
 MAX_TURN_SENTENCES = 3
 MAX_TURN_CHARS = 1500
 
 
 @solver
-def debate(rounds: int = 3, max_format_retries: int = 2) -> Solver:
+def debate(
+    rounds: int = 3,
+    max_format_retries: int = 2,
+    assignment: str = "fixed",
+    assignment_seed: int = 0,
+) -> Solver:
     """Debate between roles `debater_a` and `debater_b`, judged by role `judge`.
 
     All roles default to the main model. The judge first judges alone (the baseline); then
-    debater_a argues for the positive claim and debater_b for the negative one, for `rounds`
+    debater_a argues for the positive claim and debater_b for the negative one (or, with
+    `assignment="random"`, the sides are drawn per sample and epoch from `assignment_seed`, as
+    Khan et al. 2024 do, so that position effects can be told from side effects), for `rounds`
     rounds, both turns of a round written concurrently and each seeing all earlier rounds; then
     the judge judges again with the whole debate as evidence (the final judgment). Judgments
     use the market maker's prompt and parser. Calls per sample: 2 + 2 * rounds plus format
@@ -40,14 +50,22 @@ def debate(rounds: int = 3, max_format_retries: int = 2) -> Solver:
     Args:
         rounds: debate rounds (each one turn per debater).
         max_format_retries: re-asks of a judgment whose prediction cannot be read.
+        assignment: fixed (debater_a argues the positive claim) or random.
+        assignment_seed: the seed of the random assignment (the task's `seed` orders answers).
     """
     check_int("rounds", rounds, 1, MAX_LOOP)
     validate_retries(max_format_retries)
+    if assignment not in ASSIGNMENTS:
+        raise InspectMarketError(
+            f"assignment must be one of {', '.join(ASSIGNMENTS)}, got {assignment!r}"
+        )
+    check_int("assignment_seed", assignment_seed, 0)
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         proposition = Proposition.from_sample(state.input_text, state.metadata)
         judge = role_model("judge")
         debaters = {role: role_model(role) for role in SIDES}
+        sides = SIDES if assignment == "fixed" else drawn_sides(assignment_seed, state)
 
         async def judgment(trajectory: TrajectoryData, evidence: list[str]) -> Judgment:
             return await request_judgment(
@@ -63,17 +81,21 @@ def debate(rounds: int = 3, max_format_retries: int = 2) -> Solver:
         async def turn(
             trajectory: TrajectoryData, role: str, model: Model, round_no: int, lines: list[str]
         ) -> Turn:
-            messages = debater_messages(proposition, role, SIDES[role], lines, round_no, rounds)
+            messages = debater_messages(proposition, role, sides[role], lines, round_no, rounds)
             output = await counted_generate(model, messages, trajectory)
             text = argument_text(output.completion, MAX_TURN_SENTENCES, MAX_TURN_CHARS)
-            return Turn(role=role, round=round_no, text=text, raw=output.completion)
+            return Turn(
+                role=role, round=round_no, text=text, raw=output.completion, side=sides[role]
+            )
 
         with recording(debate, state) as trajectory:
+            trajectory.assignment = assignment
+            trajectory.positive_debater = next(r for r, side in sides.items() if side == 1)
             async with span("baseline judgment", type="judge"):
                 await judgment(trajectory, [])
             for round_no in range(1, rounds + 1):
                 async with span(f"round {round_no}", type="debate"):
-                    lines = debate_lines(proposition, trajectory.turns, SIDES)
+                    lines = debate_lines(proposition, trajectory.turns, sides)
                     trajectory.turns.extend(
                         await collect(
                             *(
@@ -84,12 +106,19 @@ def debate(rounds: int = 3, max_format_retries: int = 2) -> Solver:
                     )
             async with span("final judgment", type="judge"):
                 final = await judgment(
-                    trajectory, debate_lines(proposition, trajectory.turns, SIDES)
+                    trajectory, debate_lines(proposition, trajectory.turns, sides)
                 )
             trajectory.stop_reason = "rounds_done"
             return finish(state, trajectory, final.p, final.claim_side, final.raw)
 
     return solve
+
+
+def drawn_sides(seed: int, state: TaskState) -> dict[str, int]:
+    """Debater sides drawn by a fair coin fixed by (seed, sample id, epoch)."""
+    key = f"{seed}:{state.sample_id}:{state.epoch}".encode()
+    swap = hashlib.sha256(key).digest()[0] < 128
+    return {role: 1 - side for role, side in SIDES.items()} if swap else SIDES
 
 
 DEBATE_EVIDENCE = (

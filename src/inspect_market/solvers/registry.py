@@ -17,7 +17,9 @@ from inspect_ai.util import registry_create
 from ..errors import InspectMarketError
 from ._finish import PACKAGE, REQUESTED, protocol_name
 from .debate import debate
+from .econ import econ
 from .market_making import market_making
+from .multi_agent_debate import multi_agent_debate
 from .self_consistency import self_consistency
 from .single_shot import single_shot
 
@@ -26,6 +28,8 @@ PROTOCOL_SOLVERS: tuple[Callable[..., Solver], ...] = (
     single_shot,
     debate,
     self_consistency,
+    multi_agent_debate,
+    econ,
 )
 """The package's registered protocol factories (their names come from the registry)."""
 

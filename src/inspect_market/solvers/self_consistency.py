@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
 
 from inspect_ai.model import GenerateConfig
 from inspect_ai.solver import Generate, Solver, TaskState, solver
-from inspect_ai.util import collect
 
 from ..params import MAX_LOOP, check_int, check_number
 from ..propositions import Proposition
-from ..trajectory import Judgment
-from ._calls import role_model, validate_retries
+from ..trajectory import Judgment, majority_side
+from ._calls import judge_together, role_model, validate_retries
 from ._finish import finish, recording
 from .judge import request_judgment
 
@@ -47,8 +45,9 @@ def self_consistency(
         proposition = Proposition.from_sample(state.input_text, state.metadata)
         market_maker = role_model("market_maker")
         with recording(self_consistency, state) as trajectory:
-            judgments = await collect(
-                *(
+            judgments = await judge_together(
+                trajectory,
+                (
                     request_judgment(
                         market_maker,
                         proposition,
@@ -58,16 +57,11 @@ def self_consistency(
                         config=config,
                     )
                     for _ in range(samples)
-                )
+                ),
             )
-            # Concurrent calls append in completion order; keep the order of the requests.
-            trajectory.judgments = judgments
             trajectory.stop_reason = "samples_done"
             final_p, final_side = aggregate(judgments)
-            parsed = sum(j.parsed for j in judgments)
-            shown = "none" if final_p is None else f"{final_p:.4g}"
-            summary = f"Mean p of {parsed} parsed judgment(s) of {samples}: {shown}"
-            return finish(state, trajectory, final_p, final_side, summary)
+            return finish(state, trajectory, final_p, final_side, summary(judgments, final_p))
 
     return solve
 
@@ -76,7 +70,11 @@ def aggregate(judgments: Sequence[Judgment]) -> tuple[float | None, int | None]:
     """Mean p of the parsed judgments and the majority claim side (None when none or a tie)."""
     ps = [j.p for j in judgments if j.p is not None]
     mean_p = math.fsum(ps) / len(ps) if ps else None
-    ranked = Counter(j.claim_side for j in judgments if j.claim_side is not None).most_common()
-    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
-        return mean_p, None
-    return mean_p, ranked[0][0]
+    return mean_p, majority_side(j.claim_side for j in judgments)
+
+
+def summary(judgments: Sequence[Judgment], final_p: float | None) -> str:
+    """The final reply shown for an aggregate of judgments."""
+    shown = "none" if final_p is None else f"{final_p:.4g}"
+    parsed = sum(j.parsed for j in judgments)
+    return f"Mean p of {parsed} parsed judgment(s) of {len(judgments)}: {shown}"
