@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -310,6 +311,7 @@ def test_epochs_are_averaged_per_sample_not_counted_as_samples(tmp_path: Path) -
 
 def test_repeats_are_superseded_or_pooled_as_epochs(tmp_path: Path) -> None:
     older = market_log(tmp_path, MARKET, "mockllm/model").location
+    time.sleep(1.1)  # eval.created has whole seconds: runs in one second tie
     newer = market_log(tmp_path, MARKET, "mockllm/model").location
     loaded = load_logs([str(tmp_path)])
     assert set(loaded.samples["log"]) == {newer}
