@@ -27,7 +27,13 @@ def test_protocol_names_are_the_registry_names() -> None:
     factories = [market_making, single_shot, debate, self_consistency]
     assert protocol_names() == [protocol_name(f) for f in factories]
     assert protocol_names() == ["market_making", "single_shot", "debate", "self_consistency"]
-    assert protocol_defaults("debate") == {"rounds": 3, "max_format_retries": 2}
+    assert protocol_defaults("debate") == {
+        "rounds": 3,
+        "max_format_retries": 2,
+        "prompts": "suite",
+        "judge_template": None,
+        "debater_template": None,
+    }
     assert protocol_defaults("mypackage/other") is None
 
 

@@ -9,8 +9,8 @@ reasoning, and copy any template line verbatim. So: the system message fixes the
 p; the reply starts with reasoning that ends "So <claim>, which means <positive claim> is
 <words of the scale> (p = <their p>)", so the claim comes from the reasoning, p is looked up
 right after words about the POSITIVE claim, and Final Prediction copies it; three worked
-example turns (other domains and claim wordings, POSITIVE with a high p and NEGATIVE with a low
-p) show this; the scale is worded in terms of the positive claim; the direction is restated at
+example turns (other domains and claim wordings, POSITIVE and NEGATIVE claims, p's at 0, 0.35
+and 0.8 so that no one value is shown twice for the model to copy) show this; the scale is worded in terms of the positive claim; the direction is restated at
 the prediction slot; and no line shows a "Claim:" template to copy. Measured with
 benchmarks/prompt_quality.py.
 """
@@ -62,6 +62,9 @@ then the label Final Prediction: followed by that p.
 p is always about the POSITIVE claim: if your claim is the POSITIVE claim, p is above 0.5; if \
 your claim is the NEGATIVE claim, p is below 0.5."""
 
+# Their p's lie at three different points of the scale, none of them next to 0 or 1: with
+# examples at 0.05 and 0.95 the 1.5B model gave 0.05 or 0.95 on every one of 24 unseen ETHICS
+# rows, so calibration measured the examples, not the model.
 _EXAMPLES: tuple[tuple[Proposition, str, int, float], ...] = (
     (
         Proposition(
@@ -72,7 +75,7 @@ _EXAMPLES: tuple[tuple[Proposition, str, int, float], ...] = (
         ),
         "At sea level pure water boils at 100 degrees Celsius, not 50.",
         0,
-        0.05,
+        0.0,
     ),
     (
         Proposition(
@@ -81,19 +84,20 @@ _EXAMPLES: tuple[tuple[Proposition, str, int, float], ...] = (
             negative_claim="the statement is not accurate",
         ),
         "A tomato grows from the flower of the plant and holds its seeds, which is what makes "
-        "something a fruit in botany.",
+        "something a fruit in botany, though cooks call it a vegetable.",
         1,
-        0.95,
+        0.8,
     ),
     (
         Proposition(
-            question="Statement: The Moon is larger than the Earth.",
+            question="Statement: It rains in London on a day picked at random.",
             positive_claim="the statement is accurate",
             negative_claim="the statement is not accurate",
         ),
-        "The Moon's diameter is about a quarter of the Earth's.",
+        "London has some rain on roughly a third to a half of its days, so a random day is a "
+        "little more likely to be dry.",
         0,
-        0.05,
+        0.35,
     ),
 )
 

@@ -28,6 +28,8 @@ with `judge_template` / `trader_template`):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..propositions import Proposition
 from .templates import JUDGE, TRADER, RolePrompt
 
@@ -70,7 +72,7 @@ def dictionary(proposition: Proposition) -> str:
     return "\n".join(f"{p}: {words.format(pos=pos, neg=neg)}" for p, words in DICTIONARY)
 
 
-def arguments_block(heading: str, evidence: list[str]) -> str:
+def arguments_block(heading: str, evidence: Sequence[str]) -> str:
     """The paper's previous-arguments block and a blank line, or nothing before any argument."""
     if not evidence:
         return ""

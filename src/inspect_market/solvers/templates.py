@@ -28,13 +28,14 @@ used (the set's name and a short sha256 per role) in its trajectory (`note_promp
 from __future__ import annotations
 
 import hashlib
+import json
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageSystem, ChatMessageUser
 from inspect_ai.log import transcript
+from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageSystem, ChatMessageUser
 from inspect_ai.util import resource
 
 from ..errors import InspectMarketError
@@ -97,9 +98,9 @@ class RolePrompt:
     @property
     def sha256(self) -> str:
         """Short sha256 of everything sent besides the request's values."""
-        parts = [self.prompt_set, self.system or "", self.template, *(reply for _, reply in self.examples)]
-        parts += [repr(sorted(values.items())) for values, _ in self.examples]
-        return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:SHA_CHARS]
+        sent = [self.prompt_set, self.system, self.template, [list(e) for e in self.examples]]
+        text = json.dumps(sent, sort_keys=True, default=dict)
+        return hashlib.sha256(text.encode()).hexdigest()[:SHA_CHARS]
 
     def messages(self, values: Mapping[str, Any], request: ChatMessageUser) -> list[ChatMessage]:
         """System message, example turns, then `request` (the filled template, tagged)."""
@@ -151,7 +152,8 @@ def check_template(spec: TemplateSpec, template: str) -> None:
 def check_prompt_set(prompts: object) -> str:
     """The prompt set's name, or one clear error line."""
     if prompts not in PROMPT_SETS:
-        raise InspectMarketError(f"prompts must be one of {', '.join(PROMPT_SETS)}, got {prompts!r}")
+        choices = ", ".join(PROMPT_SETS)
+        raise InspectMarketError(f"prompts must be one of {choices}, got {prompts!r}")
     return str(prompts)
 
 
@@ -167,15 +169,12 @@ def role_prompt(
         return base
     if not isinstance(template, str):
         raise InspectMarketError(
-            f"{base.spec.role}_template must be a template string or a file path, "
-            f"got {template!r}"
+            f"{base.spec.role}_template must be a template string or a file path, got {template!r}"
         )
     return replace(base, template=resource(template))
 
 
-def note_prompts(
-    trajectory: TrajectoryData, prompts: str, roles: Mapping[str, RolePrompt]
-) -> None:
+def note_prompts(trajectory: TrajectoryData, prompts: str, roles: Mapping[str, RolePrompt]) -> None:
     """Record the prompt set and each role's prompt sha256 in the trajectory and transcript.
 
     The solver that runs writes this, so it is true even when `--solver` replaced the task's
@@ -184,5 +183,5 @@ def note_prompts(
     trajectory.prompts = prompts
     trajectory.prompt_sha256 = {role: prompt.sha256 for role, prompt in roles.items()}
     transcript().info(
-        {"prompts": prompts, "prompt_sha256": trajectory.prompt_sha256}, source="prompts"
+        {"prompts": prompts, "prompt_sha256": dict(trajectory.prompt_sha256)}, source="prompts"
     )
