@@ -1,18 +1,18 @@
 """The judge: the prompt every protocol's judging role gets, and the call with format retries.
 
-The market maker, the debate judge, the single shot and every self-consistency sample are
-asked the same way and read by the same parser (`inspect_market.judgment`), so that their
-judgments are comparable. The prompt is worded so that p always means P(positive claim).
+The market maker, the debate judge, the single shot and every self-consistency sample are asked
+the same way and read by the same parser (`inspect_market.judgment`), so that their judgments
+are comparable. The prompt is worded so that p always means P(positive claim).
 
 Small models read p as "confidence in my claim" unless led otherwise, commit to a claim before
-reasoning, and copy any template line verbatim. So: the system message fixes the direction of
-p; the reply starts with reasoning that ends "So <claim>, which means <positive claim> is
-<words of the scale> (p = <their p>)", so the claim comes from the reasoning, p is looked up
-right after words about the POSITIVE claim, and Final Prediction copies it; three worked
-example turns (other domains and claim wordings, POSITIVE and NEGATIVE claims, p's at 0, 0.35
-and 0.8 so that no one value is shown twice for the model to copy) show this; the scale is worded in terms of the positive claim; the direction is restated at
-the prediction slot; and no line shows a "Claim:" template to copy. Measured with
-benchmarks/prompt_quality.py.
+reasoning, and copy any template line verbatim. So: the system message fixes the direction of p;
+the reply starts with reasoning that ends "So <claim>, which means <positive claim> is <words of
+the scale> (p = <their p>)", so the claim comes from the reasoning, p is looked up right after
+words about the POSITIVE claim, and Final Prediction copies it; three worked example turns
+(other domains and claim wordings, POSITIVE and NEGATIVE claims, p's at 0, 0.35 and 0.8 so that
+no one value is shown twice for the model to copy) show this; the scale is worded in terms of
+the positive claim; the direction is restated at the prediction slot; and no line shows a
+"Claim:" template to copy. Measured with benchmarks/prompt_quality.py.
 """
 
 from __future__ import annotations
