@@ -41,6 +41,9 @@ def test_protocol_names_are_the_registry_names() -> None:
         "max_format_retries": 2,
         "assignment": "fixed",
         "assignment_seed": 0,
+        "prompts": "suite",
+        "judge_template": None,
+        "debater_template": None,
     }
     assert protocol_defaults("mypackage/other") is None
 

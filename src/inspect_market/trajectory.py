@@ -55,6 +55,10 @@ class TrajectoryData(BaseModel):
     """
 
     protocol: str = ""
+    prompts: str = ""
+    """The prompt set the protocol used (`suite`, `paper`)."""
+    prompt_sha256: dict[str, str] = Field(default_factory=dict)
+    """Role -> short sha256 of that role's prompt (system, examples, template)."""
     judgments: list[Judgment] = Field(default_factory=list)
     turns: list[Turn] = Field(default_factory=list)
     final_p: float | None = None

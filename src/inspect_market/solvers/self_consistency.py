@@ -13,12 +13,17 @@ from ..propositions import Proposition
 from ..trajectory import Judgment, majority_side
 from ._calls import judge_together, role_model, validate_retries
 from ._finish import finish, recording
-from .judge import request_judgment
+from .judge import judge_prompt, request_judgment
+from .templates import DEFAULT_PROMPTS, note_prompts
 
 
 @solver
 def self_consistency(
-    samples: int = 5, temperature: float = 0.7, max_format_retries: int = 2
+    samples: int = 5,
+    temperature: float = 0.7,
+    max_format_retries: int = 2,
+    prompts: str = DEFAULT_PROMPTS,
+    judge_template: str | None = None,
 ) -> Solver:
     """`samples` independent judgments by role `market_maker` (defaults to the main model).
 
@@ -35,16 +40,20 @@ def self_consistency(
         samples: independent judgments per sample (k); calls are k plus format retries.
         temperature: sampling temperature, above zero so the judgments can differ.
         max_format_retries: re-asks of a judgment whose prediction cannot be read.
+        prompts: prompt set, `suite` or `paper` (the paper's market-maker prompt).
+        judge_template: the judgment request template, or a file holding it.
     """
     check_int("samples", samples, 1, MAX_LOOP)
     check_number("temperature", temperature, 0, None, min_open=True)
     validate_retries(max_format_retries)
+    prompt = judge_prompt(prompts, judge_template)
     config = GenerateConfig(temperature=temperature)
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         proposition = Proposition.from_sample(state.input_text, state.metadata)
         market_maker = role_model("market_maker")
         with recording(self_consistency, state) as trajectory:
+            note_prompts(trajectory, prompts, {"market_maker": prompt})
             judgments = await judge_together(
                 trajectory,
                 (
@@ -54,6 +63,7 @@ def self_consistency(
                         trajectory,
                         role="market_maker",
                         max_format_retries=max_format_retries,
+                        prompt=prompt,
                         config=config,
                     )
                     for _ in range(samples)

@@ -1,0 +1,187 @@
+"""Prompt sets and user templates: what each role is asked, and a record of it for the log.
+
+A role's prompt is an optional system message, optional worked example turns (the judge's in
+the `suite` set) and a template for the user turn that makes the request. Templates use named
+`{placeholder}` fields (`str.format`; write a literal brace as `{{` or `}}`). A protocol
+parameter `prompts` picks the set (`suite`, the default, or `paper`); `judge_template`,
+`trader_template` or `debater_template` replaces that set's request template with a string or
+the path of a file (read with inspect_ai's `resource()`, so `s3://` and `https://` work too),
+keeping the set's system message and worked examples (none in `paper`).
+
+Placeholders (required ones are marked *):
+
+- judge: `question`* (the sample's text), `positive_claim`*, `negative_claim`*,
+  `arguments`* (the block of arguments shown so far with its heading; empty in a first
+  judgment), `scale` (the set's scale or dictionary, one value a line), `ask` (the question
+  as a yes/no question whose yes is the positive claim).
+- trader: `question`*, `judgment`* (the market maker's current reply), `p` (its p, or
+  "unreadable"), `positive_claim`, `negative_claim`, `scale`, `ask`.
+- debater: `question`*, `claim`* (the debater's assigned claim), `debate`* (the debate so
+  far, or a line saying the debater opens it), `opposing`, `name`, `round`, `rounds`,
+  `positive_claim`, `negative_claim`, `ask`.
+
+A template that misses a required placeholder or names an unknown one fails with one line in
+the solver factory, before any model call. Every protocol records which set and templates it
+used (the set's name and a short sha256 per role) in its trajectory (`note_prompts`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from inspect_ai.log import transcript
+from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageSystem, ChatMessageUser
+from inspect_ai.util import resource
+
+from ..errors import InspectMarketError
+from ..trajectory import TrajectoryData
+
+PROMPT_SETS = ("suite", "paper")
+DEFAULT_PROMPTS = "suite"
+SHA_CHARS = 12
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """The placeholders a role's template may use, and those it must use."""
+
+    role: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+JUDGE = TemplateSpec(
+    "judge",
+    ("question", "positive_claim", "negative_claim", "arguments"),
+    ("scale", "ask"),
+)
+TRADER = TemplateSpec(
+    "trader",
+    ("question", "judgment"),
+    ("p", "positive_claim", "negative_claim", "scale", "ask"),
+)
+DEBATER = TemplateSpec(
+    "debater",
+    ("question", "claim", "debate"),
+    ("opposing", "name", "round", "rounds", "positive_claim", "negative_claim", "ask"),
+)
+
+
+@dataclass(frozen=True)
+class RolePrompt:
+    """A role's prompt in one set: system message, worked example turns, request template.
+
+    `examples` are (placeholder values, reply) pairs; each is shown as the template filled
+    with those values, then the reply, before the request, so a user template that replaces
+    `template` is also the form in which the examples are asked.
+    """
+
+    prompt_set: str
+    """The set this prompt belongs to; it picks the set's scale and argument list wording."""
+    spec: TemplateSpec
+    template: str
+    system: str | None = None
+    examples: tuple[tuple[Mapping[str, str], str], ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        check_template(self.spec, self.template)
+
+    @property
+    def sha256(self) -> str:
+        """Short sha256 of everything sent besides the request's values."""
+        sent = [self.prompt_set, self.system, self.template, [list(e) for e in self.examples]]
+        text = json.dumps(sent, sort_keys=True, default=dict)
+        return hashlib.sha256(text.encode()).hexdigest()[:SHA_CHARS]
+
+    def messages(self, values: Mapping[str, Any], request: ChatMessageUser) -> list[ChatMessage]:
+        """System message, example turns, then `request` (the filled template, tagged)."""
+        messages: list[ChatMessage] = []
+        if self.system:
+            messages.append(ChatMessageSystem(content=self.system.format(**values)))
+        for example, reply in self.examples:
+            messages += [
+                ChatMessageUser(content=self.render(example)),
+                ChatMessageAssistant(content=reply),
+            ]
+        messages.append(request)
+        return messages
+
+    def render(self, values: Mapping[str, Any]) -> str:
+        """The template filled with `values` (every allowed placeholder must be given)."""
+        return self.template.format(**{name: values[name] for name in self.spec.allowed})
+
+
+def placeholders(template: str) -> set[str]:
+    """The field names a `str.format` template uses; one clear line when it is malformed."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as ex:
+        raise InspectMarketError(
+            f"template is not a valid format string ({ex}); write a literal brace as {{{{ or }}}}"
+        ) from None
+
+
+def check_template(spec: TemplateSpec, template: str) -> None:
+    """Raise one InspectMarketError line unless `template` uses exactly allowed fields."""
+    names = placeholders(template)
+    unknown = sorted(names - set(spec.allowed))
+    if unknown:
+        raise InspectMarketError(
+            f"{spec.role} template names unknown placeholder(s) "
+            f"{', '.join('{' + n + '}' for n in unknown)}; "
+            f"allowed: {', '.join('{' + n + '}' for n in spec.allowed)}"
+        )
+    missing = [name for name in spec.required if name not in names]
+    if missing:
+        raise InspectMarketError(
+            f"{spec.role} template lacks required placeholder(s) "
+            f"{', '.join('{' + n + '}' for n in missing)} (if you passed a file path, "
+            "check that the file exists)"
+        )
+
+
+def check_prompt_set(prompts: object) -> str:
+    """The prompt set's name, or one clear error line."""
+    if prompts not in PROMPT_SETS:
+        choices = ", ".join(PROMPT_SETS)
+        raise InspectMarketError(f"prompts must be one of {choices}, got {prompts!r}")
+    return str(prompts)
+
+
+def role_prompt(
+    sets: Mapping[str, RolePrompt], prompts: object, template: str | None = None
+) -> RolePrompt:
+    """The role's prompt in set `prompts`, its request template replaced by `template`.
+
+    `template` is a template string or the path or URL of a file holding one (`resource()`).
+    """
+    base = sets[check_prompt_set(prompts)]
+    if template is None:
+        return base
+    if not isinstance(template, str):
+        raise InspectMarketError(
+            f"{base.spec.role}_template must be a template string or a file path, got {template!r}"
+        )
+    return replace(base, template=resource(template))
+
+
+def note_prompts(trajectory: TrajectoryData, prompts: str, roles: Mapping[str, RolePrompt]) -> None:
+    """Record the prompt set and each role's prompt sha256 in the trajectory and transcript.
+
+    The solver that runs writes this, so it is true even when `--solver` replaced the task's
+    solver (eval metadata, written by the task, would then describe a solver that never ran).
+    """
+    trajectory.prompts = prompts
+    trajectory.prompt_sha256 = {role: prompt.sha256 for role, prompt in roles.items()}
+    transcript().info(
+        {"prompts": prompts, "prompt_sha256": dict(trajectory.prompt_sha256)}, source="prompts"
+    )
