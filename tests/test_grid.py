@@ -219,3 +219,17 @@ def test_paper_grid_is_valid() -> None:
     [protocol] = config.protocols
     assert protocol.name == "market_making"
     assert protocol.args == {"prompts": "paper", "max_judgments": 10, "threshold": 0.2, "window": 3}
+
+
+def test_cell_task_binds_model_args_and_roles(tmp_path: Path) -> None:
+    config = small_grid(tmp_path)
+    config["models"] = [
+        {"name": "simulated/a", "args": {"seed": 3}, "roles": {"trader": "simulated/b"}}
+    ]
+    config["tasks"], config["protocols"] = config["tasks"][:1], ["market_making"]
+    [cell] = grid.cells(grid.GridConfig.model_validate(config))
+    assert cell.id.endswith("| simulated/a(seed=3)[trader=simulated/b]")
+    task = cell.build()
+    assert task.model is not None and str(task.model) == "simulated/a"
+    assert task.model.model_args == {"seed": 3}
+    assert task.model_roles is not None and str(task.model_roles["trader"]) == "simulated/b"

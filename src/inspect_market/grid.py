@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from inspect_ai import Task, eval_set, task_with
@@ -46,7 +46,9 @@ class _Named(BaseModel):
         """`name` or `name(k=v,...)`, args sorted: stable across runs and machines."""
         if not self.args:
             return self.name
-        inner = ",".join(f"{k}={json.dumps(v, sort_keys=True)}" for k, v in sorted(self.args.items()))
+        inner = ",".join(
+            f"{k}={json.dumps(v, sort_keys=True)}" for k, v in sorted(self.args.items())
+        )
         return f"{self.name}({inner})"
 
 
@@ -117,8 +119,7 @@ class Cell:
         return task_with(
             built,
             model=get_model(self.model.name, **self.model.args),
-            # unbound roles fall back to the cell's model
-            model_roles=dict(self.model.roles) or None,
+            model_roles=self.model.roles,  # unbound roles fall back to the cell's model
         )
 
 
@@ -136,8 +137,7 @@ def load_config(path: Path) -> GridConfig:
         config = GridConfig.model_validate(raw)
     except ValidationError as error:
         lines = [
-            f"{path}: {'.'.join(map(str, e['loc'])) or 'grid'}: {e['msg']}"
-            for e in error.errors()
+            f"{path}: {'.'.join(map(str, e['loc'])) or 'grid'}: {e['msg']}" for e in error.errors()
         ]
         raise InspectMarketError("\n".join(lines)) from None
     for protocol in config.protocols:
@@ -178,18 +178,29 @@ def shard(grid: Sequence[Cell], k: int, n: int) -> list[Cell]:
     return list(sorted(grid, key=lambda cell: cell.id)[k - 1 :: n])
 
 
-# Calls per sample before format retries, from each protocol's documented formula.
+class Calls(NamedTuple):
+    """A sample's model calls before format retries: judgment requests and other turns."""
+
+    judgments: int
+    arguments: int
+
+
+# Each protocol's documented call formula, as a function of its parameters (defaults filled in).
 # Market making assumes the earliest stop, J = window judgments (its usual outcome at the
-# paper's threshold); a market that keeps moving costs up to 2 * max_judgments - 1.
-CALLS_PER_SAMPLE: dict[str, Callable[[Mapping[str, Any]], int]] = {
-    "market_making": lambda p: 2 * min(p["window"], p["max_judgments"]) - 1,
-    "single_shot": lambda p: 1,
-    "debate": lambda p: 2 + 2 * p["rounds"],
-    "self_consistency": lambda p: p["samples"],
+# paper's threshold); a market that keeps moving costs up to 2 * max_judgments - 1 calls.
+CALLS_PER_SAMPLE: dict[str, Callable[[Mapping[str, Any]], Calls]] = {
+    "market_making": lambda p: Calls(
+        min(p["window"], p["max_judgments"]), min(p["window"], p["max_judgments"]) - 1
+    ),
+    "single_shot": lambda p: Calls(1, 0),
+    "debate": lambda p: Calls(2, 2 * p["rounds"]),
+    "self_consistency": lambda p: Calls(p["samples"], 0),
 }
 
-PROMPT_TOKENS = 250
-"""Tokens a protocol's prompt adds to the sample's text in each call, a rough figure."""
+# Tokens (prompt and reply) a call spends besides the sample's own text, measured on the
+# simulated model (4 characters a token) with the suite's prompts: a rough figure.
+JUDGMENT_TOKENS = 1600
+ARGUMENT_TOKENS = 300
 
 
 @dataclass(frozen=True)
@@ -211,11 +222,12 @@ def estimate(cell: Cell, task: Task, limit: int | None, epochs: int) -> Estimate
     defaults = protocol_defaults(cell.protocol.name)
     if formula is None or defaults is None:
         return Estimate(cell, samples, None, None)
-    calls = samples * formula({**defaults, **cell.protocol.args})
-    shown = [dataset[i].input for i in range(size)]
-    chars = sum(len(text) if isinstance(text, str) else len(str(text)) for text in shown)
-    tokens = calls * (chars // max(size, 1) // 4 + PROMPT_TOKENS)
-    return Estimate(cell, samples, calls, tokens)
+    calls = formula({**defaults, **cell.protocol.args})
+    text = sum(len(str(dataset[i].input)) for i in range(size)) // max(size, 1) // 4
+    per_sample = calls.judgments * (JUDGMENT_TOKENS + text) + calls.arguments * (
+        ARGUMENT_TOKENS + text
+    )
+    return Estimate(cell, samples, samples * sum(calls), samples * per_sample)
 
 
 def dry_run_table(estimates: Sequence[Estimate]) -> str:
@@ -232,12 +244,15 @@ def dry_run_table(estimates: Sequence[Estimate]) -> str:
             f"total ({len(estimates)} cells)",
             show(sum(e.samples for e in estimates)),
             show(sum(e.calls or 0 for e in known)) + ("" if len(known) == len(estimates) else "+?"),
-            show(sum(e.tokens or 0 for e in known)) + ("" if len(known) == len(estimates) else "+?"),
+            show(sum(e.tokens or 0 for e in known))
+            + ("" if len(known) == len(estimates) else "+?"),
         )
     )
     width = [max(len(row[i]) for row in rows) for i in range(4)]
     return "\n".join(
-        "  ".join([row[0].ljust(width[0]), *(v.rjust(w) for v, w in zip(row[1:], width[1:]))])
+        "  ".join(
+            [row[0].ljust(width[0]), *(v.rjust(w) for v, w in zip(row[1:], width[1:], strict=True))]
+        )
         for row in rows
     )
 

@@ -1,4 +1,4 @@
-"""`inspect-market report` (tables, figures, threshold replay), `gate` (CI) and `grid` (eval sets)."""
+"""`inspect-market report` (tables, figures, replay), `gate` (CI) and `grid` (eval sets)."""
 
 from __future__ import annotations
 
@@ -139,7 +139,10 @@ def run_grid(args: argparse.Namespace) -> int:
         out = Path(config.log_dir) / "report"
     tasks = grid.build(cells)
     if args.dry_run:
-        estimates = [grid.estimate(c, t, config.limit, config.epochs) for c, t in zip(cells, tasks)]
+        estimates = [
+            grid.estimate(c, t, config.limit, config.epochs)
+            for c, t in zip(cells, tasks, strict=True)
+        ]
         print(grid.dry_run_table(estimates))
         return 0
     if not cells:
