@@ -229,7 +229,22 @@ def test_cell_task_binds_model_args_and_roles(tmp_path: Path) -> None:
     config["tasks"], config["protocols"] = config["tasks"][:1], ["market_making"]
     [cell] = grid.cells(grid.GridConfig.model_validate(config))
     assert cell.id.endswith("| simulated/a(seed=3)[trader=simulated/b]")
-    task = cell.build()
+    task = cell.bind(cell.build())
     assert task.model is not None and str(task.model) == "simulated/a"
     assert task.model.model_args == {"seed": 3}
     assert task.model_roles is not None and str(task.model_roles["trader"]) == "simulated/b"
+
+
+def test_dry_run_needs_no_api_key_and_a_bad_model_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    config = small_grid(tmp_path / "logs")
+    config["models"] = ["openai/gpt-4.1-mini"]
+    path = write(tmp_path, config)
+    assert main(["grid", str(path), "--dry-run"]) == 0
+    assert main(["grid", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("inspect-market: model openai/gpt-4.1-mini: ") and "API_KEY" in error
+    assert len(error.splitlines()) == 1
+    assert not (tmp_path / "logs").exists()

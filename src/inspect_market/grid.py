@@ -22,11 +22,11 @@ from inspect_ai.log import EvalLog
 from inspect_ai.model import get_model
 from inspect_ai.util import registry_create
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from rich.text import Text
 
 from .errors import InspectMarketError
 from .solvers import protocol_defaults
-
-PACKAGE = "inspect_market"
+from .solvers._finish import PACKAGE
 
 
 class _Named(BaseModel):
@@ -108,19 +108,27 @@ class Cell:
         return {**self.task.args, "solver": self.protocol.name, **self.protocol.args}
 
     def build(self) -> Task:
-        """The cell's Inspect task, bound to its model and roles (raises before any model call)."""
+        """The cell's task, not yet bound to its model (raises before any model call)."""
         name = self.task.name if "/" in self.task.name else f"{PACKAGE}/{self.task.name}"
         try:
-            built = registry_create("task", name, **self.task_args())
+            return registry_create("task", name, **self.task_args())
         except LookupError:
             raise InspectMarketError(f"unknown task {self.task.name!r}") from None
         except TypeError as error:
             raise InspectMarketError(f"task {self.task.name!r}: {error}") from None
-        return task_with(
-            built,
-            model=get_model(self.model.name, **self.model.args),
-            model_roles=self.model.roles,  # unbound roles fall back to the cell's model
-        )
+
+    def bind(self, task: Task) -> Task:
+        """`task` bound to the cell's model, model args and roles (unbound roles use the model).
+
+        Models are made only here, so a dry run needs no API key; a model that cannot be made
+        (unknown provider, missing key) is one error line.
+        """
+        try:
+            model = get_model(self.model.name, **self.model.args)
+        except Exception as error:  # providers raise ValueError or Inspect's PrerequisiteError
+            message = Text.from_markup(str(error)).plain.strip().splitlines()[-1]
+            raise InspectMarketError(f"model {self.model.name}: {message}") from None
+        return task_with(task, model=model, model_roles=self.model.roles)
 
 
 def load_config(path: Path) -> GridConfig:
@@ -175,7 +183,7 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 def shard(grid: Sequence[Cell], k: int, n: int) -> list[Cell]:
     """Shard K of N: every N-th cell from the K-th, of the cells in id order."""
-    return list(sorted(grid, key=lambda cell: cell.id)[k - 1 :: n])
+    return sorted(grid, key=lambda cell: cell.id)[k - 1 :: n]
 
 
 class Calls(NamedTuple):
@@ -262,15 +270,18 @@ def build(grid: Sequence[Cell]) -> list[Task]:
     return [cell.build() for cell in grid]
 
 
-def run(config: GridConfig, tasks: Sequence[Task], sharded: bool) -> tuple[bool, list[EvalLog]]:
-    """Run the cells' tasks as one eval set on the config's log_dir (resuming what is there).
+def run(
+    config: GridConfig, grid: Sequence[Cell], tasks: Sequence[Task], sharded: bool
+) -> tuple[bool, list[EvalLog]]:
+    """Run the cells' tasks, bound to their models, as one eval set on the config's log_dir.
 
-    A shard shares log_dir with the other shards, whose logs are not its tasks: the eval set
-    is then told to allow them.
+    A re-run resumes what log_dir holds. A shard shares log_dir with the other shards, whose
+    logs are not its tasks: the eval set is then told to allow them.
     """
+    bound = [cell.bind(task) for cell, task in zip(grid, tasks, strict=True)]
     options: dict[str, Any] = {"log_dir_allow_dirty": True} if sharded else {}
     return eval_set(
-        list(tasks),
+        bound,
         log_dir=config.log_dir,
         model=None,
         limit=config.limit,

@@ -148,7 +148,7 @@ def run_grid(args: argparse.Namespace) -> int:
     if not cells:
         print("this shard holds no cells", file=sys.stderr)
         return 0
-    ok, _ = grid.run(config, tasks, sharded=args.shard is not None)
+    ok, _ = grid.run(config, cells, tasks, sharded=args.shard is not None)
     loaded = load_logs([config.log_dir])
     print(write_report(loaded, out))
     return 0 if ok else 1
