@@ -132,11 +132,6 @@ def run_grid(args: argparse.Namespace) -> int:
     cells = grid.cells(config)
     if args.shard:
         cells = grid.shard(cells, *grid.parse_shard(args.shard))
-    out = args.out
-    if out is None:
-        if "://" in config.log_dir:
-            raise InspectMarketError(f"log_dir {config.log_dir} is remote; give --out")
-        out = Path(config.log_dir) / "report"
     tasks = grid.build(cells)
     if args.dry_run:
         estimates = [
@@ -149,8 +144,14 @@ def run_grid(args: argparse.Namespace) -> int:
         print("this shard holds no cells", file=sys.stderr)
         return 0
     ok, _ = grid.run(config, cells, tasks, sharded=args.shard is not None)
-    loaded = load_logs([config.log_dir])
-    print(write_report(loaded, out))
+    if "://" in config.log_dir:
+        print(
+            f"the report reads local logs: copy {config.log_dir} here, then inspect-market report",
+            file=sys.stderr,
+        )
+    else:
+        out = args.out or Path(config.log_dir) / "report"
+        print(write_report(load_logs([config.log_dir]), out))
     return 0 if ok else 1
 
 
