@@ -1,4 +1,4 @@
-"""`inspect-market report` (tables, figures, threshold replay) and `inspect-market gate` (CI)."""
+"""`inspect-market report` (tables, figures, replay), `gate` (CI) and `grid` (eval sets)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from .. import grid
 from ..errors import InspectMarketError
 from ..params import MAX_LOOP, check_int, check_number
 from .document import FORMATS, write_report
@@ -70,6 +71,22 @@ def parser() -> argparse.ArgumentParser:
         help="gate on the usable samples of logs with errored, missing, unreadable or "
         "unscored samples (default: exit 2)",
     )
+
+    run_grid_parser = commands.add_parser(
+        "grid",
+        help="run tasks x protocols x models from a grid file as one resumable eval set",
+        description="A re-run on the same log_dir skips finished cells; see README.",
+    )
+    run_grid_parser.add_argument("config", type=Path, help="grid file (YAML)")
+    run_grid_parser.add_argument(
+        "--dry-run", action="store_true", help="print cells and estimated calls; run nothing"
+    )
+    run_grid_parser.add_argument(
+        "--shard", help="run shard K of N (K/N) of the cells, sharing log_dir with the others"
+    )
+    run_grid_parser.add_argument(
+        "--out", type=Path, help="report directory (default: <log_dir>/report)"
+    )
     return top
 
 
@@ -109,6 +126,35 @@ def run_gate(args: argparse.Namespace, error: Callable[[str], None]) -> int:
     return code
 
 
+def run_grid(args: argparse.Namespace) -> int:
+    """Validate, build every cell's task (errors before any model call), then estimate or run."""
+    config = grid.load_config(args.config)
+    cells = grid.cells(config)
+    if args.shard:
+        cells = grid.shard(cells, *grid.parse_shard(args.shard))
+    tasks = grid.build(cells)
+    if args.dry_run:
+        estimates = [
+            grid.estimate(c, t, config.limit, config.epochs)
+            for c, t in zip(cells, tasks, strict=True)
+        ]
+        print(grid.dry_run_table(estimates))
+        return 0
+    if not cells:
+        print("this shard holds no cells", file=sys.stderr)
+        return 0
+    ok, _ = grid.run(config, cells, tasks, sharded=args.shard is not None)
+    if "://" in config.log_dir:
+        print(
+            f"the report reads local logs: copy {config.log_dir} here, then inspect-market report",
+            file=sys.stderr,
+        )
+    else:
+        out = args.out or Path(config.log_dir) / "report"
+        print(write_report(load_logs([config.log_dir]), out))
+    return 0 if ok else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `inspect-market` console script; returns the exit code."""
     top = parser()
@@ -116,6 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "report":
             return run_report(args)
+        if args.command == "grid":
+            return run_grid(args)
         return run_gate(args, top.error)
     except InspectMarketError as error:
         print(f"inspect-market: {error}", file=sys.stderr)

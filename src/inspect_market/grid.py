@@ -1,0 +1,290 @@
+"""`inspect-market grid CONFIG.yaml`: tasks x protocols x models through one Inspect eval set.
+
+A grid file names tasks (with task args), protocols (with their args), models (with model args
+and role bindings), `limit`, `epochs` and `log_dir`. Each cell is the task built with its args
+plus `solver=PROTOCOL` and the protocol's args, bound to the cell's model and roles. All cells
+run in one `inspect_ai.eval_set` on `log_dir`, so a re-run skips finished cells and retries only
+unfinished samples; cells differ in task args or model, which is what makes them distinct tasks
+to the eval set.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import yaml
+from inspect_ai import Task, eval_set, task_with
+from inspect_ai.log import EvalLog
+from inspect_ai.model import get_model
+from inspect_ai.util import registry_create
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from rich.text import Text
+
+from .errors import InspectMarketError
+from .solvers import protocol_defaults
+from .solvers._finish import PACKAGE
+
+
+class _Named(BaseModel):
+    """An entry given as `NAME` or as `{name: NAME, args: {...}}`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    args: dict[str, Any] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_name(cls, value: Any) -> Any:
+        return {"name": value} if isinstance(value, str) else value
+
+    def label(self) -> str:
+        """`name` or `name(k=v,...)`, args sorted: stable across runs and machines."""
+        if not self.args:
+            return self.name
+        inner = ",".join(
+            f"{k}={json.dumps(v, sort_keys=True)}" for k, v in sorted(self.args.items())
+        )
+        return f"{self.name}({inner})"
+
+
+class GridTask(_Named):
+    """A task of this package (`truthfulqa`) or any registered task (`pkg/name`)."""
+
+
+class GridProtocol(_Named):
+    """A protocol as `-T solver=` takes it; `args` are passed through as `-T` arguments."""
+
+
+class GridModel(_Named):
+    """A model (`openai/gpt-4.1-mini`), its model args (`-M`) and role bindings (`--model-role`)."""
+
+    roles: dict[str, str] = {}
+
+    def label(self) -> str:
+        roles = ",".join(f"{role}={model}" for role, model in sorted(self.roles.items()))
+        return super().label() + (f"[{roles}]" if roles else "")
+
+
+class GridConfig(BaseModel):
+    """A grid file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tasks: list[GridTask] = Field(min_length=1)
+    protocols: list[GridProtocol] = Field(min_length=1)
+    models: list[GridModel] = Field(min_length=1)
+    log_dir: str = Field(min_length=1)
+    limit: int | None = Field(default=None, ge=1)
+    epochs: int = Field(default=1, ge=1)
+    eval_args: dict[str, Any] = {}
+    """Any other `eval_set` argument, e.g. max_connections, max_tasks, retry_attempts."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One task x protocol x model of a grid."""
+
+    task: GridTask
+    protocol: GridProtocol
+    model: GridModel
+
+    @property
+    def id(self) -> str:
+        return f"{self.task.label()} | {self.protocol.label()} | {self.model.label()}"
+
+    def task_args(self) -> dict[str, Any]:
+        """The task's `-T` arguments: its own, then `solver` and the protocol's args."""
+        clash = sorted(set(self.task.args) & {"solver", *self.protocol.args})
+        if clash:
+            raise InspectMarketError(
+                f"task {self.task.name} sets {', '.join(clash)}, which protocol "
+                f"{self.protocol.name} sets; give protocol args under protocols"
+            )
+        return {**self.task.args, "solver": self.protocol.name, **self.protocol.args}
+
+    def build(self) -> Task:
+        """The cell's task, not yet bound to its model (raises before any model call)."""
+        name = self.task.name if "/" in self.task.name else f"{PACKAGE}/{self.task.name}"
+        try:
+            return registry_create("task", name, **self.task_args())
+        except LookupError:
+            raise InspectMarketError(f"unknown task {self.task.name!r}") from None
+        except TypeError as error:
+            raise InspectMarketError(f"task {self.task.name!r}: {error}") from None
+
+    def bind(self, task: Task) -> Task:
+        """`task` bound to the cell's model, model args and roles (unbound roles use the model).
+
+        Models are made only here, so a dry run needs no API key; a model that cannot be made
+        (unknown provider, missing key) is one error line.
+        """
+        try:
+            model = get_model(self.model.name, **self.model.args)
+        except Exception as error:  # providers raise ValueError or Inspect's PrerequisiteError
+            message = Text.from_markup(str(error)).plain.strip().splitlines()[-1]
+            raise InspectMarketError(f"model {self.model.name}: {message}") from None
+        return task_with(task, model=model, model_roles=self.model.roles)
+
+
+def load_config(path: Path) -> GridConfig:
+    """The grid file at `path`; one line per bad field (file: field: problem) otherwise."""
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except OSError as error:
+        raise InspectMarketError(f"{path}: cannot read: {error.strerror}") from None
+    except yaml.YAMLError as error:
+        raise InspectMarketError(f"{path}: not YAML: {error}".replace("\n", " ")) from None
+    if not isinstance(raw, dict):
+        raise InspectMarketError(f"{path}: expected a mapping with tasks, protocols, models")
+    try:
+        config = GridConfig.model_validate(raw)
+    except ValidationError as error:
+        lines = [
+            f"{path}: {'.'.join(map(str, e['loc'])) or 'grid'}: {e['msg']}" for e in error.errors()
+        ]
+        raise InspectMarketError("\n".join(lines)) from None
+    for protocol in config.protocols:
+        if "/" not in protocol.name and protocol_defaults(protocol.name) is None:
+            raise InspectMarketError(
+                f"{path}: protocols: unknown protocol {protocol.name!r} "
+                "(a protocol of this package, or a registered solver as package/name)"
+            )
+    return config
+
+
+def cells(config: GridConfig) -> list[Cell]:
+    """Every task x protocol x model, sorted by cell id; a repeated cell is an error."""
+    grid = sorted(
+        (Cell(t, p, m) for t in config.tasks for p in config.protocols for m in config.models),
+        key=lambda cell: cell.id,
+    )
+    ids = [cell.id for cell in grid]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise InspectMarketError(f"the grid names a cell twice: {repeated[0]}")
+    return grid
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """`K/N` as (K, N) with 1 <= K <= N."""
+    try:
+        k, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise InspectMarketError(f"--shard takes K/N, e.g. 1/2; got {text!r}") from None
+    if not 1 <= k <= n:
+        raise InspectMarketError(f"--shard K/N needs 1 <= K <= N; got {text!r}")
+    return k, n
+
+
+def shard(grid: Sequence[Cell], k: int, n: int) -> list[Cell]:
+    """Shard K of N: every N-th cell from the K-th, of the cells in id order."""
+    return sorted(grid, key=lambda cell: cell.id)[k - 1 :: n]
+
+
+class Calls(NamedTuple):
+    """A sample's model calls before format retries: judgment requests and other turns."""
+
+    judgments: int
+    arguments: int
+
+
+# Each protocol's documented call formula, as a function of its parameters (defaults filled in).
+# Market making assumes the earliest stop, J = window judgments (its usual outcome at the
+# paper's threshold); a market that keeps moving costs up to 2 * max_judgments - 1 calls.
+CALLS_PER_SAMPLE: dict[str, Callable[[Mapping[str, Any]], Calls]] = {
+    "market_making": lambda p: Calls(
+        min(p["window"], p["max_judgments"]), min(p["window"], p["max_judgments"]) - 1
+    ),
+    "single_shot": lambda p: Calls(1, 0),
+    "debate": lambda p: Calls(2, 2 * p["rounds"]),
+    "self_consistency": lambda p: Calls(p["samples"], 0),
+}
+
+# Tokens (prompt and reply) a call spends besides the sample's own text, measured on the
+# simulated model (4 characters a token) with the suite's prompts: a rough figure.
+JUDGMENT_TOKENS = 1600
+ARGUMENT_TOKENS = 300
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What one cell will cost: samples (x epochs), calls and tokens (None: no formula)."""
+
+    cell: Cell
+    samples: int
+    calls: int | None
+    tokens: int | None
+
+
+def estimate(cell: Cell, task: Task, limit: int | None, epochs: int) -> Estimate:
+    """Samples from the task's dataset capped by `limit`, times epochs; calls by formula."""
+    dataset = task.dataset
+    size = len(dataset) if limit is None else min(limit, len(dataset))
+    samples = size * epochs
+    formula = CALLS_PER_SAMPLE.get(cell.protocol.name)
+    defaults = protocol_defaults(cell.protocol.name)
+    if formula is None or defaults is None:
+        return Estimate(cell, samples, None, None)
+    calls = formula({**defaults, **cell.protocol.args})
+    text = sum(len(str(dataset[i].input)) for i in range(size)) // max(size, 1) // 4
+    per_sample = calls.judgments * (JUDGMENT_TOKENS + text) + calls.arguments * (
+        ARGUMENT_TOKENS + text
+    )
+    return Estimate(cell, samples, samples * sum(calls), samples * per_sample)
+
+
+def dry_run_table(estimates: Sequence[Estimate]) -> str:
+    """One line per cell, then the total (cells without a formula show '?')."""
+
+    def show(value: int | None) -> str:
+        return "?" if value is None else f"{value:,}"
+
+    rows = [("cell", "samples", "calls", "tokens")]
+    rows += [(e.cell.id, show(e.samples), show(e.calls), show(e.tokens)) for e in estimates]
+    known = [e for e in estimates if e.calls is not None]
+    rows.append(
+        (
+            f"total ({len(estimates)} cells)",
+            show(sum(e.samples for e in estimates)),
+            show(sum(e.calls or 0 for e in known)) + ("" if len(known) == len(estimates) else "+?"),
+            show(sum(e.tokens or 0 for e in known))
+            + ("" if len(known) == len(estimates) else "+?"),
+        )
+    )
+    width = [max(len(row[i]) for row in rows) for i in range(4)]
+    return "\n".join(
+        "  ".join(
+            [row[0].ljust(width[0]), *(v.rjust(w) for v, w in zip(row[1:], width[1:], strict=True))]
+        )
+        for row in rows
+    )
+
+
+def build(grid: Sequence[Cell]) -> list[Task]:
+    """Every cell's task, so a bad task or protocol argument fails before anything runs."""
+    return [cell.build() for cell in grid]
+
+
+def run(
+    config: GridConfig, grid: Sequence[Cell], tasks: Sequence[Task], sharded: bool
+) -> tuple[bool, list[EvalLog]]:
+    """Run the cells' tasks, bound to their models, as one eval set on the config's log_dir.
+
+    A re-run resumes what log_dir holds. A shard shares log_dir with the other shards, whose
+    logs are not its tasks: the eval set is then told to allow them.
+    """
+    bound = [cell.bind(task) for cell, task in zip(grid, tasks, strict=True)]
+    options: dict[str, Any] = {"log_dir_allow_dirty": True} if sharded else {}
+    return eval_set(
+        bound,
+        log_dir=config.log_dir,
+        model=None,
+        limit=config.limit,
+        epochs=config.epochs,
+        **{**options, **config.eval_args},
+    )
