@@ -20,8 +20,7 @@ from ..requests import RequestTag, tagged_request
 from ..trajectory import Judgment, TrajectoryData, Turn
 from ._calls import argument_text, counted_generate, role_model, validate_retries
 from ._finish import finish, recording
-from .judge import judge_prompt, request_judgment
-from .paper_prompts import ask
+from .judge import judge_prompt, proposition_values, request_judgment
 from .templates import DEBATER, DEFAULT_PROMPTS, RolePrompt, note_prompts, role_prompt
 
 # Debater role -> the side it argues (1 = positive claim, 0 = negative claim) when fixed.
@@ -194,9 +193,7 @@ def debater_messages(
 ) -> list[ChatMessage]:
     """A debater's view: its assigned claim, the question, both claims and the debate so far."""
     values = {
-        "question": proposition.question,
-        "positive_claim": proposition.positive_claim,
-        "negative_claim": proposition.negative_claim,
+        **proposition_values(prompt.prompt_set, proposition),
         "claim": proposition.claim(side),
         "opposing": proposition.claim(1 - side),
         "name": debater_name(role),
@@ -207,7 +204,6 @@ def debater_messages(
         ),
         "round": str(round_no),
         "rounds": str(rounds),
-        "ask": ask(proposition),
     }
     tag = RequestTag.of("argument", proposition, len(transcript))
     return prompt.messages(values, tagged_request(prompt.render(values), tag))

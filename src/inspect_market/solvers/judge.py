@@ -129,6 +129,17 @@ ARGUMENT_BLOCKS: dict[str, Callable[[str, Sequence[str]], str]] = {
 }
 
 
+def proposition_values(prompt_set: str, proposition: Proposition) -> dict[str, str]:
+    """The placeholder values every role's template can use: the question, claims, scale, ask."""
+    return {
+        "question": proposition.question,
+        "positive_claim": proposition.positive_claim,
+        "negative_claim": proposition.negative_claim,
+        "scale": SCALES[prompt_set](proposition),
+        "ask": paper_prompts.ask(proposition),
+    }
+
+
 def judge_values(
     prompt_set: str,
     proposition: Proposition,
@@ -137,12 +148,8 @@ def judge_values(
 ) -> dict[str, str]:
     """The judge template's placeholder values for `proposition` in set `prompt_set`."""
     return {
-        "question": proposition.question,
-        "positive_claim": proposition.positive_claim,
-        "negative_claim": proposition.negative_claim,
+        **proposition_values(prompt_set, proposition),
         "arguments": ARGUMENT_BLOCKS[prompt_set](evidence_heading, evidence),
-        "scale": SCALES[prompt_set](proposition),
-        "ask": paper_prompts.ask(proposition),
     }
 
 

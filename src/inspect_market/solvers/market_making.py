@@ -21,7 +21,7 @@ from ..trajectory import Judgment, Turn
 from . import paper_prompts
 from ._calls import argument_text, counted_generate, role_model, validate_retries
 from ._finish import finish, recording
-from .judge import SCALES, judge_prompt, request_judgment
+from .judge import judge_prompt, proposition_values, request_judgment
 from .templates import DEFAULT_PROMPTS, TRADER, RolePrompt, note_prompts, role_prompt
 
 TRADER_SYSTEM = """\
@@ -212,13 +212,9 @@ def trade_messages(
 ) -> list[ChatMessage]:
     """The trader's view: the question and the market maker's current judgment only (myopic)."""
     values = {
-        "question": proposition.question,
-        "positive_claim": proposition.positive_claim,
-        "negative_claim": proposition.negative_claim,
+        **proposition_values(prompt.prompt_set, proposition),
         "judgment": judgment_text.strip(),
         "p": "unreadable" if p is None else f"{p:g}",
-        "scale": SCALES[prompt.prompt_set](proposition),
-        "ask": paper_prompts.ask(proposition),
     }
     tag = RequestTag.of("argument", proposition, round=round_no)
     return prompt.messages(values, tagged_request(prompt.render(values), tag))
