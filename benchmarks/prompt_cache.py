@@ -82,6 +82,11 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=150)
     parser.add_argument("--cache-mb", default="0,1024", help="comma-separated settings")
     parser.add_argument("--log-dir", default="logs/prompt_cache")
+    parser.add_argument(
+        "--parallel",
+        action="store_true",
+        help="run the settings at the same time (same machine load for each; slower)",
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
@@ -91,13 +96,13 @@ def main() -> None:
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"load average {os.getloadavg()[0]:.1f} at start"
     )
-    results = []
+    children = []
     for cache_mb in [int(x) for x in args.cache_mb.split(",")]:
-        child = [*sys.argv[1:], "--child", str(cache_mb)]
-        out = subprocess.run(
-            [sys.executable, __file__, *child], capture_output=True, text=True, check=True
-        )
-        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        child = [sys.executable, __file__, *sys.argv[1:], "--child", str(cache_mb)]
+        children.append(subprocess.Popen(child, stdout=subprocess.PIPE, text=True))
+        if not args.parallel:
+            children[-1].wait()
+    results = [json.loads(child.communicate()[0].strip().splitlines()[-1]) for child in children]
     first = results[0]
     print(
         f"{'cache_mb':>8} {'status':>8} {'samples':>7} {'judg.':>5} {'calls':>5} {'s/sample':>8} "

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pytest
+from inspect_ai import eval
 from inspect_ai.model import (
     ChatMessageSystem,
     ChatMessageTool,
@@ -24,6 +25,8 @@ from inspect_ai.tool import ToolInfo
 from inspect_market.errors import InspectMarketError
 from inspect_market.providers import gguf, model_files
 from inspect_market.providers.model_files import EmbeddedModel, assemble, part_paths
+
+from .mocks import TQA_FIXTURE
 
 
 class FakeLlama:
@@ -154,6 +157,29 @@ def test_one_model_shared_per_process(fake_llama: Path) -> None:
     assert first.max_connections() == 1
 
 
+def test_the_model_loads_at_the_first_call_and_once_per_eval(
+    fake_llama: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Inspect also makes a provider from the bare model name (model info for usage events):
+    that provider, made without the -M args, must not load a second copy of the model."""
+    monkeypatch.setattr(gguf, "resolve_model_path", lambda name, path: str(fake_llama))
+    api = gguf.GGUFModelAPI("qwen2.5-coder-1.5b")
+    assert FakeLlama.instances == []
+    [log] = eval(
+        "inspect_market/truthfulqa",
+        model="gguf/qwen2.5-coder-1.5b",
+        model_args={"prompt_cache_mb": 0},
+        task_args={"data_path": str(TQA_FIXTURE), "max_judgments": 3},
+        limit=1,
+        log_dir=str(tmp_path),
+        display="none",
+    )
+    assert log.status == "success", log.error
+    [llm] = FakeLlama.instances
+    assert llm.cache is None and len(llm.calls) >= 3
+    assert api.model.llm is not llm  # the default args (saved states on) are another model
+
+
 def test_saved_prompt_states_are_on_by_default(fake_llama: Path) -> None:
     default = gguf.GGUFModelAPI("a", model_path=str(fake_llama))
     off = gguf.GGUFModelAPI("b", model_path=str(fake_llama), prompt_cache_mb=0)
@@ -192,7 +218,7 @@ def test_tools_are_refused(fake_llama: Path) -> None:
         asyncio.run(call)
     with pytest.raises(InspectMarketError, match="tool message"):
         gguf.chat_messages([ChatMessageTool(content="result", tool_call_id="1")])
-    assert FakeLlama.instances[0].calls == []
+    assert FakeLlama.instances == []  # refused before the model is even loaded
 
 
 def test_bad_arguments(fake_llama: Path, tmp_path: Path) -> None:

@@ -182,9 +182,23 @@ class GGUFModelAPI(ModelAPI):
             )
         check_int("prompt_cache_mb", prompt_cache_mb, 0)
         path = resolve_model_path(model_name, model_path)
-        self.model = load_model(
-            path, n_ctx, n_threads or default_threads(), n_batch, verbose, prompt_cache_mb
+        self._load_args = (
+            path,
+            n_ctx,
+            n_threads or default_threads(),
+            n_batch,
+            verbose,
+            prompt_cache_mb,
         )
+
+    @property
+    def model(self) -> LoadedModel:
+        """The loaded model, loaded at the first call, not when the provider is made.
+
+        Inspect also makes a provider from the bare model name (no `-M` args) to look up model
+        info for usage events; loading there would put a second copy of the model in memory.
+        """
+        return load_model(*self._load_args)
 
     async def generate(
         self,
