@@ -1,14 +1,14 @@
 """Market making on the embedded GGUF model: llama_cpp.server with 1, 2, 4 connections vs gguf/.
 
     python benchmarks/bench.py --server          # or: python benchmarks/bench_server.py
-    python benchmarks/bench_server.py --limit 2 --connections 1 2
+    python benchmarks/bench_server.py --limit 2 --connections 1 2 --cache-connections 2
 
 Each run evaluates market making (max_judgments 3, so 3 judgments = 5 calls per sample, T = 0,
 max_tokens 120) on the first `--limit` rows of tests/fixtures/truthfulqa_mini.csv and reports
 samples per minute of eval wall time. Server runs use `openai-api/llamacpp/...` against a fresh
 `python -m llama_cpp.server` (127.0.0.1, n_ctx 4096) per run, with `max_connections` =
-`max_samples` = the connection count; one run adds the server's RAM state cache (`--cache true`)
-at the largest count. The in-process `gguf/` run comes last (max_samples 1; its provider allows
+`max_samples` = the connection count, then with the server's RAM state cache (`--cache true`)
+at `--cache-connections`. The in-process `gguf/` run comes last (max_samples 1; its provider allows
 one connection), with the model loaded before the clock starts. Only one model process runs at
 a time. Prints the machine, the load average around each run and the final p's per sample (at
 T = 0 they should agree across runs).
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import signal
 import sys
 import tempfile
 import time
@@ -139,7 +140,18 @@ def machine() -> str:
     return f"{cpu}, {cores} usable cores, {ram:.0f} GiB RAM, {platform.platform()}"
 
 
-def print_table(runs: list[Run], limit: int) -> None:
+COLUMNS = (
+    ("run", 38),
+    ("wall s", 8),
+    ("samples/min", 12),
+    ("calls", 6),
+    ("s/call", 7),
+    ("load 1m before/after", 21),
+    ("final p", 0),
+)
+
+
+def print_header(limit: int) -> None:
     import inspect_ai
 
     print(
@@ -147,47 +159,57 @@ def print_table(runs: list[Run], limit: int) -> None:
         f"T=0, max_tokens 120; inspect-ai {inspect_ai.__version__}, python "
         f"{platform.python_version()}\nmachine: {machine()}"
     )
-    header = ("run", "wall s", "samples/min", "calls", "s/call", "load 1m before/after", "final p")
-    rows = [
-        (
+    print_row([name for name, _ in COLUMNS])
+
+
+def print_row(cells: list[str]) -> None:
+    print("  ".join(cell.ljust(width) for cell, (_, width) in zip(cells, COLUMNS, strict=True)))
+    sys.stdout.flush()
+
+
+def print_run(run: Run) -> None:
+    """One result row, printed as soon as the run ends (a long benchmark keeps what it measured)."""
+    final_ps = " ".join("-" if p is None else f"{p:g}" for p in run.final_ps)
+    hits = "" if run.cache_hits is None else f"  (cache hits: {run.cache_hits})"
+    print_row(
+        [
             run.label,
             f"{run.wall:.1f}",
             f"{run.samples_per_minute:.2f}",
             str(run.calls),
             f"{run.wall / run.calls:.1f}",
             f"{run.load[0]:.1f} / {run.load[1]:.1f}",
-            " ".join("-" if p is None else f"{p:g}" for p in run.final_ps)
-            + ("" if run.cache_hits is None else f"  (cache hits: {run.cache_hits})"),
-        )
-        for run in runs
-    ]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+            final_ps + hits,
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=4, help="samples per run (fixture has 4)")
-    parser.add_argument("--connections", type=int, nargs="+", default=[1, 2, 4])
-    parser.add_argument("--no-cache-run", action="store_true", help="skip the --cache true run")
+    parser.add_argument(
+        "--connections", type=int, nargs="*", default=[1, 2, 4], help="server runs (may be none)"
+    )
+    parser.add_argument(
+        "--cache-connections", type=int, default=4, help="the --cache true run's count (0: skip)"
+    )
     parser.add_argument("--no-in-process", action="store_true", help="skip the gguf/ run")
     args = parser.parse_args(argv)
+    # a plain SIGTERM would skip the `finally` that stops the server
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     from inspect_market.providers.model_files import QWEN_CODER_1_5B, embedded_model_path
 
     path = embedded_model_path(QWEN_CODER_1_5B.alias)
-    runs = [
-        server_run(path, QWEN_CODER_1_5B.alias, args.limit, n, cache=False)
-        for n in args.connections
-    ]
-    if not args.no_cache_run:
-        runs.append(
-            server_run(path, QWEN_CODER_1_5B.alias, args.limit, max(args.connections), cache=True)
+    print_header(args.limit)
+    for n in args.connections:
+        print_run(server_run(path, QWEN_CODER_1_5B.alias, args.limit, n, cache=False))
+    if args.cache_connections:
+        print_run(
+            server_run(path, QWEN_CODER_1_5B.alias, args.limit, args.cache_connections, cache=True)
         )
     if not args.no_in_process:
-        runs.append(in_process_run(args.limit))
-    print_table(runs, args.limit)
+        print_run(in_process_run(args.limit))
     return 0
 
 
