@@ -52,7 +52,14 @@ class Run:
         return self.samples / self.wall * 60
 
 
-def timed_market_eval(label: str, model: str, limit: int, parallel: int, log_dir: Path) -> Run:
+def timed_market_eval(
+    label: str,
+    model: str,
+    limit: int,
+    parallel: int,
+    log_dir: Path,
+    model_args: dict[str, Any] | None = None,
+) -> Run:
     """Market making on `limit` fixture rows with `parallel` samples and connections at once."""
     from inspect_ai import eval
 
@@ -63,6 +70,7 @@ def timed_market_eval(label: str, model: str, limit: int, parallel: int, log_dir
     [log] = eval(
         "inspect_market/truthfulqa",
         model=model,
+        model_args=model_args or {},
         task_args={"data_path": str(FIXTURE), "solver": "market_making", "max_judgments": 3},
         limit=limit,
         max_samples=parallel,
@@ -110,7 +118,10 @@ def server_run(model_path: Path, alias: str, limit: int, parallel: int, cache: b
         llama_server(model_path, alias, cache=cache, verbose=cache) as server,
         environment(server.env),
     ):
-        run = timed_market_eval(label, server.model, limit, parallel, Path(tmp))
+        # queued requests wait for the server's lock: no client timeout (600 s) mid-queue
+        run = timed_market_eval(
+            label, server.model, limit, parallel, Path(tmp), {"client_timeout": 3600}
+        )
         if cache:
             run.cache_hits = server.stderr_path.read_text(errors="replace").count("cache hit")
     return run
