@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py            # full run (~15 min on 2 cores), prints the table
     python benchmarks/bench.py --quick    # tiny sizes: proves the script works, no timing claims
+    python benchmarks/bench.py --server   # embedded GGUF model: llama_cpp.server vs in-process
 
 Every measurement runs in its own child process (clean peak memory, no warm caches shared
 between runs). Figures:

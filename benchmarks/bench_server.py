@@ -23,7 +23,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +45,8 @@ class Run:
     calls: int
     final_ps: list[float | None]
     load: tuple[float, float]
+    model_cpu: float
+    """CPU seconds of the process running the model (the server, or this one) during the eval."""
     cache_hits: int | None = None
 
     @property
@@ -58,15 +60,20 @@ def timed_market_eval(
     limit: int,
     parallel: int,
     log_dir: Path,
+    model_cpu: Callable[[], float],
     model_args: dict[str, Any] | None = None,
 ) -> Run:
-    """Market making on `limit` fixture rows with `parallel` samples and connections at once."""
+    """Market making on `limit` fixture rows with `parallel` samples and connections at once.
+
+    `model_cpu()` reads the CPU seconds of the process that runs the model; unlike wall time,
+    their difference does not grow when other jobs share the cores.
+    """
     from inspect_ai import eval
 
     from inspect_market.trajectory import Trajectory
 
     load_before = os.getloadavg()[0]
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), model_cpu()
     [log] = eval(
         "inspect_market/truthfulqa",
         model=model,
@@ -79,7 +86,7 @@ def timed_market_eval(
         display="none",
         **SETTINGS,
     )
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, model_cpu() - cpu_start
     if log.status != "success":
         raise RuntimeError(f"{label}: eval failed: {log.error}")
     trajectories = [s.store_as(Trajectory) for s in sorted(log.samples or [], key=lambda s: s.id)]
@@ -90,6 +97,7 @@ def timed_market_eval(
         calls=sum(t.calls for t in trajectories),
         final_ps=[t.final_p for t in trajectories],
         load=(load_before, os.getloadavg()[0]),
+        model_cpu=cpu,
     )
 
 
@@ -120,7 +128,13 @@ def server_run(model_path: Path, alias: str, limit: int, parallel: int, cache: b
     ):
         # queued requests wait for the server's lock: no client timeout (600 s) mid-queue
         run = timed_market_eval(
-            label, server.model, limit, parallel, Path(tmp), {"client_timeout": 3600}
+            label,
+            server.model,
+            limit,
+            parallel,
+            Path(tmp),
+            lambda: process_cpu_seconds(server.pid),
+            {"client_timeout": 3600},
         )
         if cache:
             run.cache_hits = server.stderr_path.read_text(errors="replace").count("cache hit")
@@ -133,7 +147,15 @@ def in_process_run(limit: int) -> Run:
 
     get_model(GGUF_MODEL)  # loads the process-wide llama.cpp model the eval will reuse
     with tempfile.TemporaryDirectory() as tmp:
-        return timed_market_eval(f"in-process {GGUF_MODEL}", GGUF_MODEL, limit, 1, Path(tmp))
+        return timed_market_eval(
+            f"in-process {GGUF_MODEL}", GGUF_MODEL, limit, 1, Path(tmp), time.process_time
+        )
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process `pid` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def machine() -> str:
@@ -157,6 +179,7 @@ COLUMNS = (
     ("samples/min", 12),
     ("calls", 6),
     ("s/call", 7),
+    ("model CPU s/sample", 19),
     ("load 1m before/after", 21),
     ("final p", 0),
 )
@@ -189,6 +212,7 @@ def print_run(run: Run) -> None:
             f"{run.samples_per_minute:.2f}",
             str(run.calls),
             f"{run.wall / run.calls:.1f}",
+            f"{run.model_cpu / run.samples:.0f}",
             f"{run.load[0]:.1f} / {run.load[1]:.1f}",
             final_ps + hits,
         ]
