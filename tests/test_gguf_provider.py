@@ -10,6 +10,7 @@ import types
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import pytest
 from inspect_ai.model import (
     ChatMessageSystem,
@@ -33,7 +34,11 @@ class FakeLlama:
     def __init__(self, **kwargs: Any) -> None:
         self.kwargs = kwargs
         self.calls: list[dict[str, Any]] = []
+        self.cache: Any = None
         FakeLlama.instances.append(self)
+
+    def set_cache(self, cache: Any) -> None:
+        self.cache = cache
 
     def create_chat_completion(self, **kwargs: Any) -> dict[str, Any]:
         self.calls.append(kwargs)
@@ -54,6 +59,21 @@ class FakeLlama:
         pass
 
 
+class FakeRAMCache:
+    """Stands in for llama_cpp.LlamaRAMCache: a dict of states and a capacity."""
+
+    def __init__(self, capacity_bytes: int) -> None:
+        self.capacity_bytes = capacity_bytes
+        self.cache_state: dict[tuple[int, ...], Any] = {}
+
+    def __setitem__(self, key: tuple[int, ...], value: Any) -> None:
+        self.cache_state[tuple(key)] = value
+
+
+class FakeState(types.SimpleNamespace):
+    """Stands in for llama_cpp.LlamaState (keyword fields)."""
+
+
 @pytest.fixture
 def fake_llama(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """A fake llama_cpp module, an empty model cache, and a GGUF path to load."""
@@ -61,6 +81,14 @@ def fake_llama(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     module = types.ModuleType("llama_cpp")
     module.Llama = FakeLlama  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "llama_cpp", module)
+    for name, attr, fake in [
+        ("llama", "LlamaState", FakeState),
+        ("llama_cache", "LlamaRAMCache", FakeRAMCache),
+    ]:
+        submodule = types.ModuleType(f"llama_cpp.{name}")
+        setattr(submodule, attr, fake)
+        monkeypatch.setitem(sys.modules, f"llama_cpp.{name}", submodule)
+    monkeypatch.delitem(sys.modules, "inspect_market.providers.prompt_cache", raising=False)
     monkeypatch.setattr(gguf, "_LOADED", {})
     path = tmp_path / "model.gguf"
     path.write_bytes(b"GGUF")
@@ -126,6 +154,36 @@ def test_one_model_shared_per_process(fake_llama: Path) -> None:
     assert first.max_connections() == 1
 
 
+def test_saved_prompt_states_are_on_by_default(fake_llama: Path) -> None:
+    default = gguf.GGUFModelAPI("a", model_path=str(fake_llama))
+    off = gguf.GGUFModelAPI("b", model_path=str(fake_llama), prompt_cache_mb=0)
+    small = gguf.GGUFModelAPI("c", model_path=str(fake_llama), prompt_cache_mb=3)
+    assert default.model.llm.cache.capacity_bytes == 1024 * 2**20
+    assert off.model.llm.cache is None
+    assert small.model.llm.cache.capacity_bytes == 3 * 2**20
+    assert len(FakeLlama.instances) == 3
+
+
+def test_saved_state_keeps_one_row_of_logits(fake_llama: Path) -> None:
+    from inspect_market.providers.prompt_cache import PromptStateCache
+
+    cache = PromptStateCache(capacity_bytes=100)
+    scores = np.arange(12, dtype=np.float32).reshape(4, 3)
+    state = FakeState(
+        input_ids=np.arange(5),
+        scores=scores,
+        n_tokens=4,
+        llama_state=b"kv",
+        llama_state_size=2,
+        seed=7,
+    )
+    cache[(1, 2, 3)] = state
+    kept = cache.cache_state[(1, 2, 3)]
+    assert kept.scores.tolist() == [[0.0, 1.0, 2.0]]
+    assert (kept.n_tokens, kept.llama_state, kept.llama_state_size, kept.seed) == (4, b"kv", 2, 7)
+    assert kept.input_ids is state.input_ids
+
+
 def test_tools_are_refused(fake_llama: Path) -> None:
     api = gguf.GGUFModelAPI("a", model_path=str(fake_llama))
     tool = ToolInfo(name="search", description="search the web")
@@ -140,6 +198,8 @@ def test_tools_are_refused(fake_llama: Path) -> None:
 def test_bad_arguments(fake_llama: Path, tmp_path: Path) -> None:
     with pytest.raises(InspectMarketError, match="no argument 'n_gpu'"):
         gguf.GGUFModelAPI("a", model_path=str(fake_llama), n_gpu=1)
+    with pytest.raises(InspectMarketError, match="prompt_cache_mb must be an integer >= 0"):
+        gguf.GGUFModelAPI("a", model_path=str(fake_llama), prompt_cache_mb=-1)
     with pytest.raises(InspectMarketError, match="not a file"):
         gguf.GGUFModelAPI("a", model_path=str(tmp_path / "missing.gguf"))
     with pytest.raises(InspectMarketError, match="model_path="):

