@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py            # full run (~15 min on 2 cores), prints the table
     python benchmarks/bench.py --quick    # tiny sizes: proves the script works, no timing claims
+    python benchmarks/bench.py --server   # embedded GGUF model: llama_cpp.server vs in-process
 
 Every measurement runs in its own child process (clean peak memory, no warm caches shared
 between runs). Figures:
@@ -445,11 +446,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the script runs")
     parser.add_argument("--repeat", type=int, help="repeats of the timed runs")
+    parser.add_argument(
+        "--server",
+        action="store_true",
+        help="instead: samples/min through llama_cpp.server vs gguf/ (bench_server.py)",
+    )
     parser.add_argument("--child", nargs=2, metavar=("KIND", "PARAMS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         child(args.child[0], json.loads(args.child[1]))
         return 0
+    if args.server:
+        import bench_server  # beside this script; runs the embedded GGUF model
+
+        return bench_server.main([])
     sizes = QUICK if args.quick else FULL
     if args.repeat:
         sizes = Sizes(**{**sizes.__dict__, "repeat": args.repeat})
