@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from inspect_ai.model import Model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import span
 
 from ..params import MAX_LOOP, check_int
 from ..propositions import Proposition
-from ..trajectory import Judgment
+from ..trajectory import Judgment, TrajectoryData
 from ._calls import argument_text, judge_together, member_model, validate_retries
 from ._finish import finish, recording
 from .debate import debater_name
@@ -67,6 +68,21 @@ def multi_agent_debate(
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         proposition = Proposition.from_sample(state.input_text, state.metadata)
         members = [(f"agent_{n}", member_model("agent", n)) for n in range(1, agents + 1)]
+
+        async def judge(
+            trajectory: TrajectoryData, role: str, model: Model, others: list[str], round_no: int
+        ) -> Judgment:
+            return await request_judgment(
+                model,
+                proposition,
+                trajectory,
+                role=role,
+                max_format_retries=max_format_retries,
+                evidence=others,
+                prompt=agent_prompt,
+                arguments=judgments_block(peers_prompt, others, round=round_no, rounds=rounds),
+            )
+
         with recording(multi_agent_debate, state) as trajectory:
             note_prompts(trajectory, prompts, {"agent": agent_prompt, "peers": peers_prompt})
             latest: list[Judgment] = []
@@ -76,20 +92,8 @@ def multi_agent_debate(
                     latest = await judge_together(
                         trajectory,
                         (
-                            request_judgment(
-                                model,
-                                proposition,
-                                trajectory,
-                                role=role,
-                                max_format_retries=max_format_retries,
-                                evidence=others,
-                                prompt=agent_prompt,
-                                arguments=judgments_block(
-                                    peers_prompt, others, round=round_no, rounds=rounds
-                                ),
-                            )
+                            judge(trajectory, role, model, shown[:i] + shown[i + 1 :], round_no)
                             for i, (role, model) in enumerate(members)
-                            for others in [shown[:i] + shown[i + 1 :]]
                         ),
                     )
                 if round_no == 0:
