@@ -13,9 +13,12 @@ from inspect_ai.dataset import Sample
 from inspect_ai.log import EvalLog
 from inspect_ai.model import ChatMessage, get_model
 from inspect_ai.scorer import match
+from matplotlib.axes import Axes
+from matplotlib.container import ErrorbarContainer
 
 from inspect_market.report.cli import main
 from inspect_market.report.load import load_logs
+from inspect_market.report.plots import accuracy_calls_figure
 from inspect_market.report.replay import replay, replay_stop
 from inspect_market.report.tables import paper_tables, replay_table, summarize
 from inspect_market.tasks import truthfulqa
@@ -235,6 +238,69 @@ def test_replay_of_other_rules_by_hand(log_dir: Path) -> None:
         4, 0.5, 0.0, 3)  # fmt: skip
 
 
+def plotted(ax: Axes) -> dict[str, list[tuple[float, float, float, float]]]:
+    """Per legend label: (x, y, bar bottom, bar top) of each error-bar point drawn in `ax`."""
+    points = {}
+    for container in ax.containers:
+        assert isinstance(container, ErrorbarContainer)
+        line, _, (bars,) = container.lines
+        points[container.get_label()] = [
+            (x, y, low, high)
+            for (x, y), ((_, low), (_, high)) in zip(
+                line.get_xydata().tolist(), bars.get_segments(), strict=True
+            )
+        ]
+    return points
+
+
+def test_accuracy_against_calls_one_panel_per_task_and_model(summary: pd.DataFrame) -> None:
+    figure = accuracy_calls_figure(summary)
+    panels = {ax.get_title(): plotted(ax) for ax in figure.axes}
+    # Final correct per sample: market 1 1 0 1 (7, 5, 7 and 13 calls: mean 8);
+    # single shot 0 1 1 0 (1 call each). 95% percentile bootstrap of the mean of 4: for
+    # 1 1 0 1, P(mean <= 0) = 0.004 < 0.025 < P(mean <= 0.25) = 0.051 and P(mean = 1) = 0.32,
+    # so [25, 100]; for two right of four, P(mean = 0) = P(mean = 1) = 0.0625, so [0, 100].
+    assert panels == {
+        "truthfulqa / mockllm/model": {
+            "market_making": [(8.0, 75.0, 25.0, 100.0)],
+            "single_shot": [(1.0, 50.0, 0.0, 100.0)],
+        },
+        # p 0.6 throughout: three judgments, 5 calls, right on the two label-1 questions
+        "truthfulqa / mockllm/other": {"market_making": [(5.0, 50.0, 0.0, 100.0)]},
+        "truthfulqa_copy / mockllm/other": {"single_shot": [(1.0, 50.0, 0.0, 100.0)]},
+    }
+    assert {ax.get_xlabel() for ax in figure.axes} == {"mean calls per sample"}
+
+
+def test_points_at_equal_calls_are_dodged_apart_and_keep_their_colour() -> None:
+    protocols = ["econ", "market_making", "self_consistency (samples=5)", "single_shot"]
+    summary = pd.DataFrame(
+        {
+            "task": "t",
+            "model": ["m", "m", "m", "n"],
+            "variant": "",
+            "protocol": protocols,
+            "mean_calls": [5.0, 5.0, 5.0, 1.0],
+            "final_accuracy": [0.5, 0.6, 0.7, 0.8],
+            "final_accuracy_low": [0.4, 0.5, 0.6, 0.7],
+            "final_accuracy_high": [0.6, 0.7, 0.8, 0.9],
+        }
+    )
+    first, second = accuracy_calls_figure(summary).axes
+    # three points at 5 calls in a panel spanning 0 calls: steps of 0.015 around 5
+    assert {k: [round(v, 6) for v in p[0]] for k, p in plotted(first).items()} == {
+        "econ": [4.985, 50, 40, 60],
+        "market_making": [5, 60, 50, 70],
+        "self_consistency (samples=5)": [5.015, 70, 60, 80],
+    }
+    assert plotted(second) == {"single_shot": [(1.0, 80.0, 70.0, 90.0)]}
+    colours = {
+        c.get_label(): c.lines[0].get_color() for ax in (first, second) for c in ax.containers
+    }
+    assert colours == {"econ": "C0", "market_making": "C1",
+                       "self_consistency (samples=5)": "C2", "single_shot": "C3"}  # fmt: skip
+
+
 def test_paper_table_shape(summary: pd.DataFrame) -> None:
     tables = paper_tables(summary)
     assert set(tables) == {"market_making", "single_shot"}
@@ -246,7 +312,7 @@ def test_paper_table_shape(summary: pd.DataFrame) -> None:
     assert list(tables["single_shot"].columns) == ["model", "truthfulqa", "truthfulqa_copy"]
 
 
-PNGS = ["net_gain.png", "reliability.png", "judgments.png", "accuracy.png"]
+PNGS = ["net_gain.png", "reliability.png", "judgments.png", "accuracy.png", "accuracy_calls.png"]
 
 
 def test_cli_report_markdown(logs: dict[str, EvalLog], log_dir: Path, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from inspect_market.report.stats import (
+    bootstrap_ci,
     calibration_bins,
     discordant_pairs,
     ece,
@@ -55,6 +56,18 @@ def test_clustered_bootstrap_resamples_samples_not_rows() -> None:
     assert paired_bootstrap_ci(once_b, once_a) == (-0.5, 1.0)
     assert paired_bootstrap_ci(once_b * 3, once_a * 3, [1, 2, 3, 4] * 3) == (-0.5, 1.0)
     assert paired_bootstrap_ci(once_b * 3, once_a * 3) == (-0.25, 2 / 3)
+
+
+def test_bootstrap_ci_of_a_mean_by_hand_and_per_sample() -> None:
+    # Means of 4 draws from 1 1 0 1: P(0) = 0.004 < 0.025 < P(<= 0.25) = 0.051 and
+    # P(1) = 0.32, so the 95% interval is [0.25, 1].
+    assert bootstrap_ci([1, 1, 0, 1]) == (0.25, 1.0)
+    # Two rows per sample (in another order) are one sample each: the same interval.
+    assert bootstrap_ci([1, 0, 1, 1, 1, 0, 1, 1], ["d", "c", "a", "b", "a", "c", "d", "b"]) == (
+        0.25,
+        1.0,
+    )
+    assert all(math.isnan(bound) for bound in bootstrap_ci([]))
 
 
 def test_clustered_mcnemar_counts_samples() -> None:

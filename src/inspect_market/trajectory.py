@@ -58,7 +58,8 @@ class TrajectoryData(BaseModel):
     prompts: str = ""
     """The prompt set the protocol used (`suite`, `paper`)."""
     prompt_sha256: dict[str, str] = Field(default_factory=dict)
-    """Role -> short sha256 of that role's prompt (system, examples, template)."""
+    """Role (or block template: peers, briefing, ...) -> short sha256 of its prompt (system,
+    examples, template)."""
     judgments: list[Judgment] = Field(default_factory=list)
     turns: list[Turn] = Field(default_factory=list)
     final_p: float | None = None

@@ -11,7 +11,13 @@ from typing import Literal
 import pandas as pd
 
 from .load import GROUP, Loaded
-from .plots import accuracy_tokens_plot, judgments_plot, net_gain_plot, reliability_plot
+from .plots import (
+    accuracy_calls_plot,
+    accuracy_tokens_plot,
+    judgments_plot,
+    net_gain_plot,
+    reliability_plot,
+)
 from .replay import replay
 from .tables import (
     POINTS,
@@ -128,12 +134,16 @@ def sections(
 
 
 def figures(samples: pd.DataFrame, summary: pd.DataFrame, out: Path) -> list[tuple[str, Path]]:
-    """Draw the four figures into `out`; (caption, path) each."""
+    """Draw the figures into `out`; (caption, path) each."""
     return [
         ("Net gain by task and model, 95% CI", net_gain_plot(summary, out / "net_gain.png")),
         ("Reliability of baseline vs final p", reliability_plot(samples, out / "reliability.png")),
         ("Judgments until stop", judgments_plot(samples, out / "judgments.png")),
         ("Final accuracy against tokens", accuracy_tokens_plot(summary, out / "accuracy.png")),
+        (
+            "Final accuracy (95% CI) against calls per sample, per task and model",
+            accuracy_calls_plot(summary, out / "accuracy_calls.png"),
+        ),
     ]
 
 

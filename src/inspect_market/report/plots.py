@@ -102,3 +102,55 @@ def accuracy_tokens_plot(summary: pd.DataFrame, path: Path) -> Path:
     ax.set(xlabel="mean tokens per sample", ylabel="final accuracy (%)")
     ax.legend(fontsize="small")
     return _save(figure, path)
+
+
+CALLS_DODGE = 0.015
+"""Points of a panel at equal calls are spread apart by this share of the panel's calls range."""
+
+
+def dodged(calls: pd.Series) -> pd.Series:
+    """`calls` with equal values spread symmetrically apart (unique values unchanged)."""
+    step = CALLS_DODGE * max(1.0, float(calls.max() - calls.min()))
+    same = calls.groupby(calls)
+    offset: pd.Series = (same.cumcount() - (same.transform("size") - 1) / 2) * step
+    return calls + offset
+
+
+def accuracy_calls_figure(summary: pd.DataFrame) -> Figure:
+    """Final accuracy (%, 95% CI bars) against mean calls per sample, one point per protocol;
+    one panel per task and model (with its variant), so every point in a panel shares them.
+    A protocol keeps its colour across panels; points at equal calls are dodged apart."""
+    rows = summary.assign(panel=summary["task"] + " / " + row_labels(summary))
+    rows = rows.sort_values(["panel", "protocol"])
+    colours = {name: f"C{i % 10}" for i, name in enumerate(sorted(rows["protocol"].unique()))}
+    panels = sorted(rows["panel"].unique())
+    figure, axes = _figure(len(panels), width=9.0)
+    for ax, panel in zip(axes, panels, strict=True):
+        points = rows[rows["panel"] == panel]
+        points = points.assign(x=dodged(points["mean_calls"]))
+        for protocol, point in points.groupby("protocol", sort=True):
+            accuracy = point["final_accuracy"].to_numpy(float) * POINTS
+            error = np.vstack(
+                [
+                    accuracy - point["final_accuracy_low"].to_numpy(float) * POINTS,
+                    point["final_accuracy_high"].to_numpy(float) * POINTS - accuracy,
+                ]
+            )
+            ax.errorbar(
+                point["x"],
+                accuracy,
+                yerr=error,
+                fmt="o",
+                capsize=3,
+                color=colours[str(protocol)],
+                label=str(protocol),
+            )
+        ax.set(xlabel="mean calls per sample", ylabel="final accuracy (%)", ylim=(-5, 105))
+        ax.set_title(panel)
+        ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return figure
+
+
+def accuracy_calls_plot(summary: pd.DataFrame, path: Path) -> Path:
+    """`accuracy_calls_figure` as a PNG: the cost-matched comparison of protocols."""
+    return _save(accuracy_calls_figure(summary), path)

@@ -23,15 +23,42 @@ def _floats(values: ArrayLike) -> NDArray[np.float64]:
     return np.asarray(values, dtype=np.float64)
 
 
+def sample_means(values: ArrayLike, clusters: ArrayLike | None = None) -> NDArray[np.float64]:
+    """`values` per row, or averaged per cluster (in order of the sorted cluster keys)."""
+    floats = _floats(values)
+    if clusters is None:
+        return floats
+    _, index = np.unique(np.asarray(clusters), return_inverse=True)
+    return np.bincount(index, weights=floats) / np.bincount(index)
+
+
 def sample_differences(
     before: ArrayLike, after: ArrayLike, clusters: ArrayLike | None = None
 ) -> NDArray[np.float64]:
     """after - before per row, or averaged per cluster (in order of the sorted cluster keys)."""
-    diffs = _floats(after) - _floats(before)
-    if clusters is None:
-        return diffs
-    _, index = np.unique(np.asarray(clusters), return_inverse=True)
-    return np.bincount(index, weights=diffs) / np.bincount(index)
+    return sample_means(_floats(after) - _floats(before), clusters)
+
+
+def bootstrap_ci(
+    values: ArrayLike,
+    clusters: ArrayLike | None = None,
+    *,
+    confidence: float = 0.95,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Percentile bootstrap CI of the mean of `values`, resampling samples.
+
+    With `clusters`, a sample's rows are averaged first, so repeats add no evidence.
+    """
+    means = sample_means(values, clusters)
+    if means.size == 0:
+        return (np.nan, np.nan)
+    rng = np.random.default_rng(seed)
+    resampled = means[rng.integers(0, means.size, size=(resamples, means.size))].mean(axis=1)
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(resampled, [tail, 100 - tail])
+    return (float(low), float(high))
 
 
 def paired_bootstrap_ci(
@@ -47,14 +74,8 @@ def paired_bootstrap_ci(
 
     Pairs stay together; with `clusters`, a sample's rows are averaged first (`sample_differences`).
     """
-    diffs = sample_differences(before, after, clusters)
-    if diffs.size == 0:
-        return (np.nan, np.nan)
-    rng = np.random.default_rng(seed)
-    means = diffs[rng.integers(0, diffs.size, size=(resamples, diffs.size))].mean(axis=1)
-    tail = (1 - confidence) / 2 * 100
-    low, high = np.percentile(means, [tail, 100 - tail])
-    return (float(low), float(high))
+    diffs = _floats(after) - _floats(before)
+    return bootstrap_ci(diffs, clusters, confidence=confidence, resamples=resamples, seed=seed)
 
 
 def discordant_pairs(

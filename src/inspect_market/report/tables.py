@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..scorers.metrics import brier, flip_rate, mean_of, ratio_of
 from .load import GROUP
-from .stats import ece, log_loss, mcnemar_exact, paired_bootstrap_ci
+from .stats import bootstrap_ci, ece, log_loss, mcnemar_exact, paired_bootstrap_ci
 
 POINTS = 100.0
 """Accuracies and gains are shown in percentage points, as in the paper."""
@@ -23,18 +23,22 @@ POINTS = 100.0
 def group_stats(samples: pd.DataFrame, seed: int = 0) -> dict[str, float]:
     """The statistics of one group of rows (accuracies as fractions).
 
-    n counts samples (ids) and `epochs` the rows per sample: the CI and the McNemar test take
-    one averaged difference per sample, so repeated epochs add no evidence. Cost, parse
-    failures and calibration only when the rows carry them (replayed rows do not).
+    n counts samples (ids) and `epochs` the rows per sample: the net-gain CI and the McNemar
+    test take one averaged difference per sample, the final-accuracy CI (`final_accuracy_low`,
+    `_high`) one mean per sample, so repeated epochs add no evidence. Cost, parse failures and
+    calibration only when the rows carry them (replayed rows do not).
     """
     records = cast(Sequence[Mapping[str, Any]], samples.to_dict("records"))
     before, after, ids = samples["baseline_correct"], samples["final_correct"], samples["id"]
     low, high = paired_bootstrap_ci(before, after, ids, seed=seed)
+    final_low, final_high = bootstrap_ci(after, ids, seed=seed)
     stats = {
         "n": float(ids.nunique()),
         "epochs": len(samples) / ids.nunique(),
         "baseline_accuracy": mean_of(records, "baseline_correct"),
         "final_accuracy": mean_of(records, "final_correct"),
+        "final_accuracy_low": final_low,
+        "final_accuracy_high": final_high,
         "net_gain_low": low,
         "net_gain_high": high,
         "mcnemar_p": mcnemar_exact(before, after, ids),

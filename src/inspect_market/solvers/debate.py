@@ -16,12 +16,19 @@ from inspect_ai.util import collect, span
 from ..errors import InspectMarketError
 from ..params import MAX_LOOP, check_int
 from ..propositions import Proposition
-from ..requests import RequestTag, tagged_request
+from ..requests import RequestTag
 from ..trajectory import Judgment, TrajectoryData, Turn
 from ._calls import argument_text, counted_generate, role_model, validate_retries
 from ._finish import finish, recording
 from .judge import judge_prompt, proposition_values, request_judgment
-from .templates import DEBATER, DEFAULT_PROMPTS, RolePrompt, note_prompts, role_prompt
+from .templates import (
+    DEBATER,
+    DEFAULT_PROMPTS,
+    RolePrompt,
+    note_prompts,
+    role_prompt,
+    unpublished,
+)
 
 # Debater role -> the side it argues (1 = positive claim, 0 = negative claim) when fixed.
 SIDES = {"debater_a": 1, "debater_b": 0}
@@ -161,8 +168,7 @@ NEGATIVE claim: "{negative_claim}"
 
 Round {round} of {rounds}. Write a short argument (1 to 3 sentences) for "{claim}"."""
 
-_SUITE_DEBATER = RolePrompt("suite", DEBATER, DEBATER_TEMPLATE, system=DEBATER_SYSTEM)
-DEBATER_PROMPTS: dict[str, RolePrompt] = {"suite": _SUITE_DEBATER, "paper": _SUITE_DEBATER}
+DEBATER_PROMPTS = unpublished(RolePrompt("suite", DEBATER, DEBATER_TEMPLATE, system=DEBATER_SYSTEM))
 """No published debater prompt: the debaters' prompt is the suite's in both sets."""
 
 
@@ -205,5 +211,4 @@ def debater_messages(
         "round": str(round_no),
         "rounds": str(rounds),
     }
-    tag = RequestTag.of("argument", proposition, len(transcript))
-    return prompt.messages(values, tagged_request(prompt.render(values), tag))
+    return prompt.request(values, RequestTag.of("argument", proposition, len(transcript)))

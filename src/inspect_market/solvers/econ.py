@@ -4,21 +4,28 @@ judging without seeing each other, and the coordinator's final judgment.
 An inference-time variant, labelled as such: ECON trains its executors' belief networks with
 multi-agent reinforcement learning, which cannot be reproduced without that training. What
 runs here is the coordination pattern ECON runs at inference: coordination through a shared
-strategy, with no message passing between executors. The coordinator's strategy prompt lives
-here; every judgment uses the judge prompt every protocol shares (`solvers/judge.py`).
+strategy, with no message passing between executors.
+
+Prompts: every judgment (the executors' and the coordinator's final one) uses the set's judge
+prompt (`solvers/judge.py`; under `paper` the paper's market-maker prompt), its `{arguments}`
+block filled by a block template: `briefing` (the strategy, for an executor) or `final` (the
+executors' judgments, for the coordinator). The coordinator's strategy requests are `strategy`
+(round 1) and `revision` (later rounds), after a system message. Neither the market-making
+paper nor ECON publishes these four in a form that fits, so they are the suite's text in both
+prompt sets; each is overridable (`*_template`, placeholders in `solvers/templates.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from inspect_ai.model import ChatMessage, ChatMessageSystem
+from inspect_ai.model import ChatMessage
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import span
 
 from ..params import MAX_LOOP, check_int, check_number
 from ..propositions import Proposition
-from ..requests import RequestTag, tagged_request
+from ..requests import RequestTag
 from ..trajectory import Judgment, Turn
 from ._calls import (
     argument_text,
@@ -29,8 +36,19 @@ from ._calls import (
     validate_retries,
 )
 from ._finish import finish, recording
-from .judge import request_judgment
-from .multi_agent_debate import judgment_line
+from .judge import judge_prompt, numbered, proposition_values, request_judgment
+from .multi_agent_debate import judgment_line, judgments_block
+from .templates import (
+    BRIEFING,
+    DEFAULT_PROMPTS,
+    FINAL,
+    REVISION,
+    STRATEGY,
+    RolePrompt,
+    note_prompts,
+    role_prompt,
+    unpublished,
+)
 
 COORDINATOR_SYSTEM = """\
 You coordinate a team of judges on a binary question. Each judge decides alone which of two \
@@ -38,15 +56,54 @@ opposite claims is true, guided only by your strategy. Write a short strategy (2
 sentences): what to consider, which facts, definitions or distinctions matter and how to weigh \
 them. Do NOT state or hint at which claim is true. Reply with the strategy only."""
 
+_QUESTION = """\
+{question}
+
+POSITIVE claim: "{positive_claim}"
+
+NEGATIVE claim: "{negative_claim}"
+
+"""
+STRATEGY_TEMPLATE = _QUESTION + "Your strategy:"
+REVISION_TEMPLATE = (
+    _QUESTION
+    + """\
+Your strategy so far: {strategy}
+
+Your judges disagree. Their judgments under it:
+{judgments}
+
+Write a revised strategy that helps them settle the disagreement:"""
+)
 STRATEGY_EVIDENCE = "Your coordinator's strategy for this question (it gives no answer):"
 EXECUTOR_EVIDENCE = "Your judges' judgments, each made alone (they may be right or wrong):"
+BRIEFING_TEMPLATE = STRATEGY_EVIDENCE + "\n{strategy}"
+FINAL_TEMPLATE = EXECUTOR_EVIDENCE + "\n{judgments}"
+
+STRATEGY_PROMPTS = unpublished(
+    RolePrompt("suite", STRATEGY, STRATEGY_TEMPLATE, system=COORDINATOR_SYSTEM)
+)
+REVISION_PROMPTS = unpublished(
+    RolePrompt("suite", REVISION, REVISION_TEMPLATE, system=COORDINATOR_SYSTEM)
+)
+BRIEFING_PROMPTS = unpublished(RolePrompt("suite", BRIEFING, BRIEFING_TEMPLATE))
+FINAL_PROMPTS = unpublished(RolePrompt("suite", FINAL, FINAL_TEMPLATE))
 MAX_STRATEGY_SENTENCES = 3
 MAX_STRATEGY_CHARS = 600
 
 
 @solver
 def econ(
-    executors: int = 3, rounds: int = 3, threshold: float = 0.2, max_format_retries: int = 2
+    executors: int = 3,
+    rounds: int = 3,
+    threshold: float = 0.2,
+    max_format_retries: int = 2,
+    prompts: str = DEFAULT_PROMPTS,
+    judge_template: str | None = None,
+    strategy_template: str | None = None,
+    revision_template: str | None = None,
+    briefing_template: str | None = None,
+    final_template: str | None = None,
 ) -> Solver:
     """ECON's inference-time coordination: role `coordinator` and `executors` executors.
 
@@ -65,23 +122,51 @@ def econ(
         rounds: most strategy rounds (ECON's max_iterations_infer).
         threshold: largest spread of the executors' p's that stops the rounds.
         max_format_retries: re-asks of a judgment whose prediction cannot be read.
+        prompts: prompt set, `suite` or `paper` (judgments get the paper's market-maker
+            prompt; the coordinator's strategy and the blocks are the suite's in both).
+        judge_template: the judgment request template (executors and the final judgment).
+        strategy_template: the coordinator's round-1 strategy request.
+        revision_template: the coordinator's strategy request from round 2 on.
+        briefing_template: the block showing the strategy to an executor.
+        final_template: the block showing the executors' judgments to the coordinator.
+        (Each template: a template string or a file holding one.)
     """
     check_int("executors", executors, 1, MAX_LOOP)
     check_int("rounds", rounds, 1, MAX_LOOP)
     check_number("threshold", threshold, 0, 1)
     validate_retries(max_format_retries)
+    judge_role = judge_prompt(prompts, judge_template)
+    strategy_prompt = role_prompt(STRATEGY_PROMPTS, prompts, strategy_template)
+    revision_prompt = role_prompt(REVISION_PROMPTS, prompts, revision_template)
+    briefing_prompt = role_prompt(BRIEFING_PROMPTS, prompts, briefing_template)
+    final_prompt = role_prompt(FINAL_PROMPTS, prompts, final_template)
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         proposition = Proposition.from_sample(state.input_text, state.metadata)
         coordinator = role_model("coordinator")
         members = [(f"executor_{n}", member_model("executor", n)) for n in range(1, executors + 1)]
         with recording(econ, state) as trajectory:
+            note_prompts(
+                trajectory,
+                prompts,
+                {
+                    "executor": judge_role,
+                    "coordinator": judge_role,
+                    "strategy": strategy_prompt,
+                    "revision": revision_prompt,
+                    "briefing": briefing_prompt,
+                    "final": final_prompt,
+                },
+            )
             trajectory.stop_reason = "rounds_done"
             shown: list[str] = []
             strategy = ""
             for round_no in range(1, rounds + 1):
                 async with span(f"round {round_no}", type="econ"):
-                    messages = strategy_messages(proposition, round_no, strategy, shown)
+                    asked = revision_prompt if shown else strategy_prompt
+                    messages = strategy_messages(
+                        proposition, asked, round_no, rounds, strategy, shown
+                    )
                     output = await counted_generate(coordinator, messages, trajectory)
                     strategy = argument_text(
                         output.completion, MAX_STRATEGY_SENTENCES, MAX_STRATEGY_CHARS
@@ -94,6 +179,9 @@ def econ(
                             raw=output.completion,
                         )
                     )
+                    briefing = briefing_prompt.block(
+                        {"strategy": strategy, "round": str(round_no), "rounds": str(rounds)}
+                    )
                     judgments = await judge_together(
                         trajectory,
                         (
@@ -103,8 +191,9 @@ def econ(
                                 trajectory,
                                 role=role,
                                 max_format_retries=max_format_retries,
-                                evidence_heading=STRATEGY_EVIDENCE,
                                 evidence=[strategy],
+                                prompt=judge_role,
+                                arguments=briefing,
                             )
                             for role, model in members
                         ),
@@ -120,8 +209,9 @@ def econ(
                     trajectory,
                     role="coordinator",
                     max_format_retries=max_format_retries,
-                    evidence_heading=EXECUTOR_EVIDENCE,
                     evidence=shown,
+                    prompt=judge_role,
+                    arguments=judgments_block(final_prompt, shown, round=round_no),
                 )
             return finish(state, trajectory, final.p, final.claim_side, final.raw)
 
@@ -138,21 +228,20 @@ def agree(judgments: Sequence[Judgment], threshold: float) -> bool:
 
 
 def strategy_messages(
-    proposition: Proposition, round_no: int, strategy: str, judged: Sequence[str]
+    proposition: Proposition,
+    prompt: RolePrompt,
+    round_no: int,
+    rounds: int,
+    strategy: str,
+    judged: Sequence[str],
 ) -> list[ChatMessage]:
     """The coordinator's view: the question, and from round 2 its strategy and the judgments."""
-    parts = [
-        proposition.question,
-        f'POSITIVE claim: "{proposition.positive_claim}"',
-        f'NEGATIVE claim: "{proposition.negative_claim}"',
-    ]
-    if judged:
-        parts += [
-            f"Your strategy so far: {strategy}",
-            "Your judges disagree. Their judgments under it:\n" + "\n".join(judged),
-            "Write a revised strategy that helps them settle the disagreement:",
-        ]
-    else:
-        parts.append("Your strategy:")
+    values = {
+        **proposition_values(prompt.prompt_set, proposition),
+        "strategy": strategy,
+        "judgments": numbered(judged),
+        "round": str(round_no),
+        "rounds": str(rounds),
+    }
     tag = RequestTag.of("argument", proposition, len(judged), round=round_no)
-    return [ChatMessageSystem(content=COORDINATOR_SYSTEM), tagged_request("\n\n".join(parts), tag)]
+    return prompt.request(values, tag)

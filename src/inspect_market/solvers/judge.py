@@ -111,12 +111,16 @@ def scale_text(proposition: Proposition) -> str:
     return "\n".join(lines)
 
 
+def numbered(items: Sequence[str]) -> str:
+    """One numbered line per item: `1. first`."""
+    return "\n".join(f"{i}. {text}" for i, text in enumerate(items, start=1))
+
+
 def numbered_arguments(heading: str, evidence: Sequence[str]) -> str:
     """The suite's argument block: the heading, numbered arguments, a blank line; or nothing."""
     if not evidence:
         return ""
-    items = "\n".join(f"{i}. {text}" for i, text in enumerate(evidence, start=1))
-    return f"{heading}\n{items}\n\n"
+    return f"{heading}\n{numbered(evidence)}\n\n"
 
 
 SCALES: dict[str, Callable[[Proposition], str]] = {
@@ -145,12 +149,16 @@ def judge_values(
     proposition: Proposition,
     evidence_heading: str = "",
     evidence: Sequence[str] = (),
+    arguments: str | None = None,
 ) -> dict[str, str]:
-    """The judge template's placeholder values for `proposition` in set `prompt_set`."""
-    return {
-        **proposition_values(prompt_set, proposition),
-        "arguments": ARGUMENT_BLOCKS[prompt_set](evidence_heading, evidence),
-    }
+    """The judge template's placeholder values for `proposition` in set `prompt_set`.
+
+    `{arguments}` is `arguments` when a protocol's block template made it, else the set's
+    block of `evidence` under `evidence_heading`.
+    """
+    if arguments is None:
+        arguments = ARGUMENT_BLOCKS[prompt_set](evidence_heading, evidence)
+    return {**proposition_values(prompt_set, proposition), "arguments": arguments}
 
 
 SUITE_JUDGE_TEMPLATE = """\
@@ -193,11 +201,11 @@ def judgment_messages(
     evidence_heading: str = "",
     evidence: Sequence[str] = (),
     prompt: RolePrompt = JUDGE_PROMPTS[DEFAULT_PROMPTS],
+    arguments: str | None = None,
 ) -> list[ChatMessage]:
     """The set's system message and worked example turns, then the tagged request."""
-    values = judge_values(prompt.prompt_set, proposition, evidence_heading, evidence)
-    tag = RequestTag.of("judgment", proposition, len(evidence))
-    return prompt.messages(values, tagged_request(prompt.render(values), tag))
+    values = judge_values(prompt.prompt_set, proposition, evidence_heading, evidence, arguments)
+    return prompt.request(values, RequestTag.of("judgment", proposition, len(evidence)))
 
 
 def format_reminder(proposition: Proposition, error: str | None, evidence: int) -> ChatMessage:
@@ -222,15 +230,21 @@ async def request_judgment(
     evidence: Sequence[str] = (),
     config: GenerateConfig | None = None,
     prompt: RolePrompt | None = None,
+    arguments: str | None = None,
 ) -> Judgment:
     """Ask `model` for a judgment, re-asking with a format reminder while p cannot be read.
 
-    `prompt` is the judge prompt to send (default: the suite's; see `judge_prompt`). After
+    `prompt` is the judge prompt to send (default: the suite's; see `judge_prompt`);
+    `arguments`, a block a protocol's template made of `evidence` (see `judge_values`). After
     `max_format_retries` re-asks the judgment is recorded with p None and the raw text of the
     last attempt; it is appended to the trajectory either way.
     """
     conversation = judgment_messages(
-        proposition, evidence_heading, evidence, prompt or JUDGE_PROMPTS[DEFAULT_PROMPTS]
+        proposition,
+        evidence_heading,
+        evidence,
+        prompt or JUDGE_PROMPTS[DEFAULT_PROMPTS],
+        arguments,
     )
     retries = 0
     while True:

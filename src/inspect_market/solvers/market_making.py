@@ -15,7 +15,7 @@ from inspect_ai.util import span
 from ..errors import InspectMarketError
 from ..judgment import decide
 from ..propositions import Proposition
-from ..requests import RequestTag, tagged_request
+from ..requests import RequestTag
 from ..stopping import stop_reason, validate_stop_rule
 from ..trajectory import Judgment, Turn
 from . import paper_prompts
@@ -216,5 +216,4 @@ def trade_messages(
         "judgment": judgment_text.strip(),
         "p": "unreadable" if p is None else f"{p:g}",
     }
-    tag = RequestTag.of("argument", proposition, round=round_no)
-    return prompt.messages(values, tagged_request(prompt.render(values), tag))
+    return prompt.request(values, RequestTag.of("argument", proposition, round=round_no))

@@ -1,30 +1,46 @@
 """Multi-agent debate (Du et al. 2023, "society of minds"): agents judge, read each other, re-judge.
 
-Every judgment is asked with the judge prompt every protocol shares (`solvers/judge.py`); from
-round 1 on, an agent's evidence is the other agents' latest judgments.
+Every judgment is asked with the set's judge prompt (`solvers/judge.py`; under `paper` the
+paper's market-maker prompt); from round 1 on, its `{arguments}` block is the other agents'
+latest judgments, shown through the `peers` block template. The market-making paper publishes
+no such block, so the peers block is the suite's text in both prompt sets (override it with
+`peers_template`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from inspect_ai.model import Model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import span
 
 from ..params import MAX_LOOP, check_int
 from ..propositions import Proposition
-from ..trajectory import Judgment
+from ..trajectory import Judgment, TrajectoryData
 from ._calls import argument_text, judge_together, member_model, validate_retries
 from ._finish import finish, recording
 from .debate import debater_name
-from .judge import request_judgment
+from .judge import judge_prompt, numbered, request_judgment
 from .self_consistency import aggregate, summary
+from .templates import DEFAULT_PROMPTS, PEERS, RolePrompt, note_prompts, role_prompt, unpublished
 
 AGENT_EVIDENCE = "The other agents' judgments in the last round (they may be right or wrong):"
+PEERS_TEMPLATE = AGENT_EVIDENCE + "\n{judgments}"
+PEERS_PROMPTS = unpublished(RolePrompt("suite", PEERS, PEERS_TEMPLATE))
 MAX_REASONING_SENTENCES = 3
 MAX_LINE_CHARS = 600
 
 
 @solver
-def multi_agent_debate(agents: int = 3, rounds: int = 2, max_format_retries: int = 2) -> Solver:
+def multi_agent_debate(
+    agents: int = 3,
+    rounds: int = 2,
+    max_format_retries: int = 2,
+    prompts: str = DEFAULT_PROMPTS,
+    judge_template: str | None = None,
+    peers_template: str | None = None,
+) -> Solver:
     """`agents` agents (roles `agent_1` ... `agent_N`, each else role `agent`, else the main model).
 
     Round 0: every agent judges alone. Then, for `rounds` rounds, every agent judges again
@@ -38,15 +54,37 @@ def multi_agent_debate(agents: int = 3, rounds: int = 2, max_format_retries: int
         agents: number of agents (N, at least 2).
         rounds: debate rounds after round 0.
         max_format_retries: re-asks of a judgment whose prediction cannot be read.
+        prompts: prompt set, `suite` or `paper` (agents get the paper's market-maker prompt;
+            the peers block is the suite's in both).
+        judge_template: the agents' judgment request template, or a file holding it.
+        peers_template: the block showing the other agents' judgments, or a file holding it.
     """
     check_int("agents", agents, 2, MAX_LOOP)
     check_int("rounds", rounds, 1, MAX_LOOP)
     validate_retries(max_format_retries)
+    agent_prompt = judge_prompt(prompts, judge_template)
+    peers_prompt = role_prompt(PEERS_PROMPTS, prompts, peers_template)
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         proposition = Proposition.from_sample(state.input_text, state.metadata)
         members = [(f"agent_{n}", member_model("agent", n)) for n in range(1, agents + 1)]
+
+        async def judge(
+            trajectory: TrajectoryData, role: str, model: Model, others: list[str], round_no: int
+        ) -> Judgment:
+            return await request_judgment(
+                model,
+                proposition,
+                trajectory,
+                role=role,
+                max_format_retries=max_format_retries,
+                evidence=others,
+                prompt=agent_prompt,
+                arguments=judgments_block(peers_prompt, others, round=round_no, rounds=rounds),
+            )
+
         with recording(multi_agent_debate, state) as trajectory:
+            note_prompts(trajectory, prompts, {"agent": agent_prompt, "peers": peers_prompt})
             latest: list[Judgment] = []
             for round_no in range(rounds + 1):
                 async with span(f"round {round_no}", type="debate"):
@@ -54,15 +92,7 @@ def multi_agent_debate(agents: int = 3, rounds: int = 2, max_format_retries: int
                     latest = await judge_together(
                         trajectory,
                         (
-                            request_judgment(
-                                model,
-                                proposition,
-                                trajectory,
-                                role=role,
-                                max_format_retries=max_format_retries,
-                                evidence_heading=AGENT_EVIDENCE,
-                                evidence=shown[:i] + shown[i + 1 :],
-                            )
+                            judge(trajectory, role, model, shown[:i] + shown[i + 1 :], round_no)
                             for i, (role, model) in enumerate(members)
                         ),
                     )
@@ -73,6 +103,13 @@ def multi_agent_debate(agents: int = 3, rounds: int = 2, max_format_retries: int
             return finish(state, trajectory, final_p, final_side, summary(latest, final_p))
 
     return solve
+
+
+def judgments_block(prompt: RolePrompt, lines: Sequence[str], **values: int) -> str:
+    """A block template showing judgment `lines` (numbered) as `{judgments}`; none: nothing."""
+    if not lines:
+        return ""
+    return prompt.block({"judgments": numbered(lines), **{k: str(v) for k, v in values.items()}})
 
 
 def judgment_line(proposition: Proposition, judgment: Judgment) -> str:

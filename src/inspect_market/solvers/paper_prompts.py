@@ -3,8 +3,9 @@
 Transcribed from the paper's Appendix A (arXiv 2511.17621, Figure 4: market maker, Figure 3:
 trader), which shows them for ETHICS commonsense and applies the same instructions to each
 dataset's question. Both are one user turn: no system message, no worked examples. Debate's
-judge and self-consistency get the market maker's prompt, as in the `suite` set; the paper
-publishes no debater prompt, so debaters keep the suite's in both sets.
+judge, self-consistency, multi-agent debate's agents and econ's executors and coordinator
+judgment get the market maker's prompt, as in the `suite` set; the paper publishes no debater
+prompt, peers block or coordinator strategy prompt, so those keep the suite's in both sets.
 
 Where the paper elides text or leaves a choice open, this module chooses (override any of it
 with `judge_template` / `trader_template`):

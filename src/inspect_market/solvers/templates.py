@@ -19,10 +19,26 @@ Placeholders (required ones are marked *):
 - debater: `question`*, `claim`* (the debater's assigned claim), `debate`* (the debate so
   far, or a line saying the debater opens it), `opposing`, `name`, `round`, `rounds`,
   `positive_claim`, `negative_claim`, `ask`.
+- peers (multi_agent_debate, `peers_template`: the block of the other agents' judgments in an
+  agent's judge request): `judgments`* (one numbered line each: agent, claim, p, reasoning),
+  `round`, `rounds`.
+- strategy (econ, `strategy_template`: the coordinator's first request): `question`*,
+  `positive_claim`*, `negative_claim`*, `ask`, `rounds`.
+- revision (econ, `revision_template`: the coordinator's request from round 2 on):
+  `question`*, `strategy`* (its last strategy), `judgments`* (the executors' judgments under
+  it, one numbered line each), `positive_claim`, `negative_claim`, `ask`, `round`, `rounds`.
+- briefing (econ, `briefing_template`: the strategy block in an executor's judge request):
+  `strategy`*, `round`, `rounds`.
+- final (econ, `final_template`: the block of the executors' judgments in the coordinator's
+  final judge request): `judgments`*, `round` (the round that made them).
+
+A block template (peers, briefing, final) fills the judge template's `{arguments}`; a blank
+line is put after it.
 
 A template that misses a required placeholder or names an unknown one fails with one line in
 the solver factory, before any model call. Every protocol records which set and templates it
-used (the set's name and a short sha256 per role) in its trajectory (`note_prompts`).
+used (the set's name and a short sha256 per role or block template) in its trajectory
+(`note_prompts`).
 """
 
 from __future__ import annotations
@@ -39,6 +55,7 @@ from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageSyste
 from inspect_ai.util import resource
 
 from ..errors import InspectMarketError
+from ..requests import RequestTag, tagged_request
 from ..trajectory import TrajectoryData
 
 PROMPT_SETS = ("suite", "paper")
@@ -74,6 +91,17 @@ DEBATER = TemplateSpec(
     ("question", "claim", "debate"),
     ("opposing", "name", "round", "rounds", "positive_claim", "negative_claim", "ask"),
 )
+PEERS = TemplateSpec("peers", ("judgments",), ("round", "rounds"))
+STRATEGY = TemplateSpec(
+    "strategy", ("question", "positive_claim", "negative_claim"), ("ask", "rounds")
+)
+REVISION = TemplateSpec(
+    "revision",
+    ("question", "strategy", "judgments"),
+    ("positive_claim", "negative_claim", "ask", "round", "rounds"),
+)
+BRIEFING = TemplateSpec("briefing", ("strategy",), ("round", "rounds"))
+FINAL = TemplateSpec("final", ("judgments",), ("round",))
 
 
 @dataclass(frozen=True)
@@ -115,9 +143,17 @@ class RolePrompt:
         messages.append(request)
         return messages
 
+    def request(self, values: Mapping[str, Any], tag: RequestTag) -> list[ChatMessage]:
+        """The whole conversation: system message, example turns, the filled template tagged."""
+        return self.messages(values, tagged_request(self.render(values), tag))
+
     def render(self, values: Mapping[str, Any]) -> str:
         """The template filled with `values` (every allowed placeholder must be given)."""
         return self.template.format(**{name: values[name] for name in self.spec.allowed})
+
+    def block(self, values: Mapping[str, Any]) -> str:
+        """A block template filled as the judge's `{arguments}`: its text and a blank line."""
+        return self.render(values).rstrip() + "\n\n"
 
 
 def placeholders(template: str) -> set[str]:
@@ -157,6 +193,11 @@ def check_prompt_set(prompts: object) -> str:
     return str(prompts)
 
 
+def unpublished(prompt: RolePrompt) -> dict[str, RolePrompt]:
+    """A role the paper publishes no prompt for: the suite's prompt in every set."""
+    return dict.fromkeys(PROMPT_SETS, prompt)
+
+
 def role_prompt(
     sets: Mapping[str, RolePrompt], prompts: object, template: str | None = None
 ) -> RolePrompt:
@@ -175,7 +216,8 @@ def role_prompt(
 
 
 def note_prompts(trajectory: TrajectoryData, prompts: str, roles: Mapping[str, RolePrompt]) -> None:
-    """Record the prompt set and each role's prompt sha256 in the trajectory and transcript.
+    """Record the prompt set and the sha256 of each role's (or block's) prompt, in the
+    trajectory and the transcript.
 
     The solver that runs writes this, so it is true even when `--solver` replaced the task's
     solver (eval metadata, written by the task, would then describe a solver that never ran).
