@@ -96,7 +96,7 @@ class RolePrompt:
     def __post_init__(self) -> None:
         check_template(self.spec, self.template)
 
-    @property
+    @cached_property
     def sha256(self) -> str:
         """Short sha256 of everything sent besides the request's values."""
         sent = [self.prompt_set, self.system, self.template, [list(e) for e in self.examples]]
