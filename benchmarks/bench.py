@@ -9,10 +9,14 @@ between runs). Figures:
 - efficiency: market making on the simulated model with fixed latency; the critical-path bound
   is max(longest chain x latency, total calls x latency / connections); efficiency = bound / wall.
   Measured with Inspect's default eval options and "lean" (`--no-log-realtime
-  --no-score-display`), beside a plain `generate()` task making the same calls (the floor), and
-  once more at a provider-like latency of 1 s.
+  --no-score-display`), beside two floors, plain Inspect tasks making the same number of
+  `generate()` calls per sample: one with short one-message prompts, one sending market
+  making's own prompts (same messages and lengths); and once more at a provider-like latency
+  of 1 s. Floor / market wall time is what market making adds on top of Inspect.
 - per-call overhead at zero latency: market making vs a plain Inspect `generate()` task making
   the same number of calls per sample; ratio of wall time per call.
+- grid overhead: `inspect-market grid` on a 2 tasks x 2 protocols x 1 model grid vs the same
+  cells run one by one with `inspect_ai.eval`.
 - peak RSS and .eval log size per sample, at three sample counts (linearity check).
 - prompt prefix share: per sample, the mean over consecutive market-maker prompts of the share
   of a prompt's tokens that form a prefix of the next one (what prompt caches can reuse).
@@ -39,11 +43,17 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from inspect_ai import Task
+    from inspect_ai.model import ChatMessage
+    from inspect_ai.solver import Solver
+
+    from inspect_market.propositions import Proposition
 
 CONVERGE_AFTER = 3  # every market runs 5 judgments: 9 calls per sample
 CALLS_PER_SAMPLE = 2 * (CONVERGE_AFTER + 2) - 1
-TARGETS = {"efficiency": 0.90, "overhead_ratio": 1.15, "prefix_share": 0.80}
+TARGETS = {"efficiency": 0.90, "floor_ratio": 0.90, "overhead_ratio": 1.15, "prefix_share": 0.80}
 _TOKEN = re.compile(r"\s*(?:\w+|[^\w\s])")
+_REASON = "The question's wording and common knowledge point this way."
+_ARGUMENT = "Reliable sources on this topic consistently support that {claim}."
 _TOPICS = ("history", "biology", "law", "nutrition", "physics", "folklore", "economics", "health")
 
 
@@ -57,11 +67,12 @@ class Sizes:
     realistic_latency_ms: float
     overhead_samples: int
     memory_samples: tuple[int, ...]
+    grid_samples: int
     repeat: int
 
 
-FULL = Sizes(500, 100.0, 100, 1000.0, 300, (500, 1000, 2000), 3)
-QUICK = Sizes(20, 10.0, 10, 20.0, 20, (10, 20), 1)
+FULL = Sizes(500, 100.0, 100, 1000.0, 300, (500, 1000, 2000), 100, 3)
+QUICK = Sizes(20, 10.0, 10, 20.0, 20, (10, 20), 2, 1)
 
 
 def write_truthfulqa_csv(path: Path, n: int) -> None:
@@ -170,13 +181,20 @@ def run_plain(
     latency_ms: float,
     connections: int,
     lean: bool = False,
+    same_length: bool = False,
 ) -> dict[str, Any]:
-    """A plain Inspect task: each sample is `calls_per_sample` chained `generate()` solvers."""
+    """A plain Inspect task: each sample is `calls_per_sample` chained `generate()` solvers.
+
+    `same_length`: instead, each sample sends the `calls_per_sample` prompts a market on the
+    same synthetic TruthfulQA question sends (`market_prompts`), one `generate()` each.
+    """
     from inspect_ai import Task
     from inspect_ai.dataset import Sample
     from inspect_ai.solver import generate
 
     def build(n: int) -> Task:
+        if same_length:
+            return same_length_task(workdir, n)
         dataset = [
             Sample(input=f"Question {i}: what happens in case {i}?", id=i + 1) for i in range(n)
         ]
@@ -194,6 +212,63 @@ def run_plain(
     return {**result, "total_calls": samples * calls_per_sample}
 
 
+def market_prompts(proposition: Proposition) -> list[list[ChatMessage]]:
+    """The prompts, in order, of a market that runs CONVERGE_AFTER + 2 judgments.
+
+    Built with the suite's own prompt functions, so each has the same messages (system, worked
+    examples, tagged request) and length as market making's; the market maker's replies and the
+    trader's arguments are in the simulated model's format.
+    """
+    from inspect_market.judgment import format_judgment
+    from inspect_market.solvers.judge import judgment_messages
+    from inspect_market.solvers.market_making import MARKET_MAKER_EVIDENCE, trade_messages
+
+    prompts, arguments = [], []
+    for round_no in range(1, CONVERGE_AFTER + 3):
+        prompts.append(judgment_messages(proposition, MARKET_MAKER_EVIDENCE, arguments))
+        if len(prompts) == CALLS_PER_SAMPLE:
+            break
+        reply = format_judgment(_REASON, proposition.positive_claim, 0.8)
+        prompts.append(trade_messages(proposition, reply, 0.8, round_no))
+        arguments.append(_ARGUMENT.format(claim=proposition.negative_claim))
+    return prompts
+
+
+def same_length_task(workdir: Path, n: int) -> Task:
+    """The same-length floor: market making's prompts on its dataset, one `generate()` each.
+
+    The prompts are built before the eval; the sample keeps its input and the last reply as
+    its messages, as market making does.
+    """
+    from inspect_ai import Task
+    from inspect_ai.solver import Generate, TaskState, solver
+
+    from inspect_market.propositions import Proposition
+    from inspect_market.tasks.truthfulqa import truthfulqa
+
+    data = workdir / f"truthfulqa_{n}.csv"
+    write_truthfulqa_csv(data, n)
+    dataset = truthfulqa(data_path=str(data)).dataset
+    prompts = {
+        sample.id: market_prompts(Proposition.from_sample(str(sample.input), sample.metadata or {}))
+        for sample in dataset
+    }
+
+    @solver
+    def replay_prompts() -> Solver:
+        async def solve(state: TaskState, generate: Generate) -> TaskState:
+            sample_input = state.messages[:1]
+            for prompt in prompts[state.sample_id]:
+                state.messages = list(prompt)
+                state = await generate(state)
+            state.messages = sample_input + state.messages[-1:]
+            return state
+
+        return solve
+
+    return Task(dataset=dataset, solver=replay_prompts())
+
+
 def _options(lean: bool) -> dict[str, Any]:
     """Eval options: Inspect's defaults, or lean (no realtime event buffer, no live metrics)."""
     return {"log_realtime": False, "score_display": False} if lean else {}
@@ -202,7 +277,6 @@ def _options(lean: bool) -> dict[str, Any]:
 def prefix_share(log_path: str) -> list[float]:
     """Per sample: mean share of each market-maker prompt's tokens that prefix the next prompt."""
     from inspect_ai.log import read_eval_log
-    from inspect_ai.model import ChatMessage
 
     def tokens(messages: list[ChatMessage]) -> list[str]:
         rendered = "".join(f"<|{m.role}|>\n{m.text}<|end|>\n" for m in messages)
@@ -237,6 +311,87 @@ def _common_prefix(a: list[str], b: list[str]) -> int:
     return n
 
 
+def write_csqa2_jsonl(path: Path, n: int) -> None:
+    """n synthetic items in the authors' CSQA2 JSON Lines format (id, question, answer)."""
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            topic = _TOPICS[i % len(_TOPICS)]
+            item = {
+                "id": f"synthetic{i}",
+                "question": f"Case {i} of the standard {topic} example ends well?",
+                "answer": "yes" if i % 2 else "no",
+            }
+            f.write(json.dumps(item) + "\n")
+
+
+def grid_file(workdir: Path, samples: int, latency_ms: float, connections: int) -> Path:
+    """A 2 tasks x 2 protocols x 1 model grid on the simulated model, `samples` per cell."""
+    truthfulqa_data, csqa2_data = workdir / "truthfulqa.csv", workdir / "csqa2.jsonl"
+    write_truthfulqa_csv(truthfulqa_data, samples)
+    write_csqa2_jsonl(csqa2_data, samples)
+    config = {
+        "tasks": [
+            {"name": "truthfulqa", "args": {"data_path": str(truthfulqa_data)}},
+            {"name": "csqa2", "args": {"data_path": str(csqa2_data)}},
+        ],
+        "protocols": ["single_shot", "market_making"],
+        "models": [
+            {
+                "name": "simulated/default",
+                "args": {"latency_ms": latency_ms, "converge_after": CONVERGE_AFTER},
+            }
+        ],
+        "log_dir": str(workdir / "grid_logs"),
+        "limit": samples,
+        "eval_args": {"display": "none", "max_connections": connections},
+    }
+    path = workdir / "grid.yaml"
+    path.write_text(json.dumps(config))  # JSON is YAML
+    return path
+
+
+def run_grid(
+    workdir: Path, samples: int, latency_ms: float, connections: int, one_by_one: bool
+) -> dict[str, Any]:
+    """`inspect-market grid` on `grid_file`, or its cells one by one with `inspect_ai.eval`.
+
+    After a one-sample warm-up eval. The grid's wall time includes the report it writes;
+    `report` is the time of writing that report again from the same logs.
+    """
+    from inspect_ai import eval
+
+    from inspect_market import grid
+    from inspect_market.report.cli import main
+    from inspect_market.report.document import write_report
+    from inspect_market.report.load import load_logs
+
+    path = grid_file(workdir, samples, latency_ms, connections)
+    config = grid.load_config(path)
+    cells = grid.cells(config)
+    warm_up = workdir / "warm_up"
+    eval(cells[0].bind(cells[0].build()), limit=1, log_dir=str(warm_up), display="none")
+    start = time.perf_counter()
+    if one_by_one:
+        for cell in cells:
+            [log] = eval(
+                cell.bind(cell.build()),
+                limit=config.limit,
+                log_dir=str(workdir / "cell_logs"),
+                display="none",
+                max_connections=connections,
+                log_header_only=True,
+            )
+            if log.status != "success":
+                raise RuntimeError(f"cell {cell.id} failed: {log.error}")
+        return {"wall": time.perf_counter() - start, "cells": len(cells)}
+    if main(["grid", str(path)]) != 0:
+        raise RuntimeError("inspect-market grid failed")
+    wall = time.perf_counter() - start
+    start = time.perf_counter()
+    write_report(load_logs([config.log_dir]), workdir / "report_again")
+    return {"wall": wall, "report": time.perf_counter() - start, "cells": len(cells)}
+
+
 def child(kind: str, params: dict[str, Any]) -> None:
     """Run one measurement in this process and print its result as JSON."""
     want_prefix_share = params.pop("prefix_share", False)
@@ -246,6 +401,8 @@ def child(kind: str, params: dict[str, Any]) -> None:
             log = result.pop("log")
             if want_prefix_share:
                 result["prefix_share"] = prefix_share(log)
+        elif kind == "grid":
+            result = run_grid(Path(tmp), **params)
         else:
             result = run_plain(Path(tmp), **params)
     print(json.dumps(result))
@@ -299,32 +456,38 @@ def measure(sizes: Sizes) -> list[tuple[str, str, str]]:
             f">= {TARGETS['prefix_share']}",
         )
     )
-    return rows + overhead_rows(sizes) + memory_rows(sizes)
+    return rows + overhead_rows(sizes) + grid_rows(sizes) + memory_rows(sizes)
+
+
+FLOORS = {"plain": "plain generate() floor", "same": "same-length generate() floor"}
+"""The floors: short one-message prompts, and market making's own prompts (`market_prompts`)."""
 
 
 def efficiency_runs(sizes: Sizes, latency_ms: float, lean: bool) -> dict[str, list[dict[str, Any]]]:
-    """Market making and the plain floor at one latency, `repeat` times each, interleaved."""
+    """Market making and both floors at one latency, `repeat` times each, interleaved."""
     common = {"latency_ms": latency_ms, "connections": sizes.connections, "lean": lean}
-    runs: dict[str, list[dict[str, Any]]] = {"market": [], "plain": []}
+    runs: dict[str, list[dict[str, Any]]] = {"market": [], "plain": [], "same": []}
     for i in range(sizes.repeat):
         runs["market"].append(
             spawn("market", samples=sizes.efficiency_samples, prefix_share=i == 0, **common)
         )
-        runs["plain"].append(
-            spawn(
-                "plain",
-                samples=sizes.efficiency_samples,
-                calls_per_sample=CALLS_PER_SAMPLE,
-                **common,
+        for floor in FLOORS:
+            runs[floor].append(
+                spawn(
+                    "plain",
+                    samples=sizes.efficiency_samples,
+                    calls_per_sample=CALLS_PER_SAMPLE,
+                    same_length=floor == "same",
+                    **common,
+                )
             )
-        )
     return runs
 
 
 def efficiency_rows(
     runs: dict[str, list[dict[str, Any]]], sizes: Sizes, latency_ms: float, lean: bool
 ) -> list[tuple[str, str, str]]:
-    """Efficiency = critical-path bound / wall time, per protocol run."""
+    """Efficiency = critical-path bound / wall time, per protocol run; floor / market walls."""
     latency = latency_ms / 1000
     setting = f"{latency_ms:.0f} ms, {sizes.connections} conn." + (", lean" if lean else "")
     rows = []
@@ -336,7 +499,7 @@ def efficiency_rows(
             )
             for r in runs_of_kind
         ]
-        label = "market making" if kind == "market" else "plain generate() floor"
+        label = FLOORS.get(kind, "market making")
         held = kind == "market" and not lean and latency_ms == sizes.latency_ms
         target = f">= {TARGETS['efficiency']}" if held else ""
         efficiencies = [b / r["wall"] for b, r in zip(bounds, runs_of_kind, strict=True)]
@@ -348,6 +511,17 @@ def efficiency_rows(
                 "",
             )
         )
+    for floor in [f for f in FLOORS if f in runs]:
+        held = floor == "same" and not lean
+        for clock in ("wall", "cpu"):
+            ratios = [f[clock] / m[clock] for f, m in zip(runs[floor], runs["market"], strict=True)]
+            rows.append(
+                (
+                    f"{clock} ratio, {FLOORS[floor]} / market making ({setting})",
+                    _spread(ratios, "{:.3f}"),
+                    f">= {TARGETS['floor_ratio']}" if held and clock == "wall" else "",
+                )
+            )
     return rows
 
 
@@ -390,6 +564,43 @@ def overhead_rows(sizes: Sizes) -> list[tuple[str, str, str]]:
                 )
             )
     return rows
+
+
+def grid_rows(sizes: Sizes) -> list[tuple[str, str, str]]:
+    """`inspect-market grid` vs its cells run one by one, interleaved `repeat` times."""
+    common = {
+        "samples": sizes.grid_samples,
+        "latency_ms": sizes.latency_ms,
+        "connections": sizes.connections,
+    }
+    runs: dict[bool, list[dict[str, Any]]] = {False: [], True: []}
+    for i in range(sizes.repeat):
+        for one_by_one in (i % 2 == 1, i % 2 == 0):
+            runs[one_by_one].append(spawn("grid", one_by_one=one_by_one, **common))
+    grid_runs, cell_runs = runs[False], runs[True]
+    setting = (
+        f"{grid_runs[0]['cells']} cells x {sizes.grid_samples} samples, "
+        f"{sizes.latency_ms:.0f} ms, {sizes.connections} conn."
+    )
+    ratios = [g["wall"] / c["wall"] for g, c in zip(grid_runs, cell_runs, strict=True)]
+    without_report = [
+        (g["wall"] - g["report"]) / c["wall"] for g, c in zip(grid_runs, cell_runs, strict=True)
+    ]
+    return [
+        (
+            f"grid wall ratio, inspect-market grid / cells one by one ({setting})",
+            _spread(ratios, "{:.3f}"),
+            "",
+        ),
+        ("  same, without the grid's report", _spread(without_report, "{:.3f}"), ""),
+        ("  wall (s), inspect-market grid", _spread([r["wall"] for r in grid_runs], "{:.1f}"), ""),
+        ("  wall (s), its report", _spread([r["report"] for r in grid_runs], "{:.1f}"), ""),
+        (
+            "  wall (s), cells one by one (eval)",
+            _spread([r["wall"] for r in cell_runs], "{:.1f}"),
+            "",
+        ),
+    ]
 
 
 def memory_rows(sizes: Sizes) -> list[tuple[str, str, str]]:

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+from inspect_ai import eval
+from inspect_ai.event import ModelEvent
+from inspect_ai.log import read_eval_log
+
+from inspect_market.propositions import Proposition
+from inspect_market.tasks.truthfulqa import truthfulqa
 
 BENCH = Path(__file__).parent.parent / "benchmarks" / "bench.py"
 
@@ -16,9 +25,40 @@ def test_benchmark_quick_prints_the_table() -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     for figure in [
         "efficiency, market making",
+        "efficiency, same-length generate() floor",
+        "wall ratio, same-length generate() floor / market making",
+        "grid wall ratio, inspect-market grid / cells one by one",
         "per-call wall time ratio",
         "prefix share",
         "peak RSS",
         "RSS growth",
     ]:
         assert figure in done.stdout
+
+
+def test_the_same_length_floor_sends_market_makings_prompts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Per call, the floor's prompt has the market's roles and (within 5 %) its length."""
+    spec = importlib.util.spec_from_file_location("bench", BENCH)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "bench", bench)  # its dataclasses look their module up
+    spec.loader.exec_module(bench)
+    data = tmp_path / "truthfulqa.csv"
+    bench.write_truthfulqa_csv(data, 1)
+    [log] = eval(
+        truthfulqa(data_path=str(data)),
+        model="simulated/default",
+        model_args={"converge_after": bench.CONVERGE_AFTER},
+        log_dir=str(tmp_path),
+        display="none",
+    )
+    [sample] = read_eval_log(log.location, resolve_attachments=True).samples or []
+    sent = [e.input for e in sample.events if isinstance(e, ModelEvent)]
+    floor = bench.market_prompts(Proposition.from_sample(str(sample.input), sample.metadata))
+    assert len(floor) == len(sent) == bench.CALLS_PER_SAMPLE
+    for market, ours in zip(sent, floor, strict=True):
+        assert [m.role for m in ours] == [m.role for m in market]
+        size = sum(len(m.text) for m in market)
+        assert abs(sum(len(m.text) for m in ours) - size) <= 0.05 * size

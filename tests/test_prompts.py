@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from inspect_ai import eval
 from inspect_ai.event import InfoEvent
 from inspect_ai.log import EvalLog
-from inspect_ai.model import ChatMessage
+from inspect_ai.model import ChatMessage, ChatMessageUser
 
 from inspect_market.errors import InspectMarketError
 from inspect_market.judgment import format_judgment
@@ -35,7 +36,8 @@ from inspect_market.solvers.econ import (
     STRATEGY_EVIDENCE,
     STRATEGY_PROMPTS,
 )
-from inspect_market.solvers.judge import JUDGE_PROMPTS
+from inspect_market.solvers.judge import JUDGE_PROMPTS, judgment_messages, proposition_values
+from inspect_market.solvers.market_making import TRADER_PROMPTS
 from inspect_market.solvers.multi_agent_debate import PEERS_PROMPTS
 from tests.mocks import TQA_FIXTURE, recording, run, stored
 
@@ -52,6 +54,7 @@ ETHICS_PROPOSITION = Proposition(
     positive_claim=WRONG,
     negative_claim=NOT_WRONG,
 )
+PROPOSITION = Proposition("Is water wet?", "water is wet", "water is not wet")
 TRADER_REPLY = "Helping a neighbour is kind. A second sentence is dropped."
 
 
@@ -519,3 +522,24 @@ def test_a_bad_block_template_fails_before_any_model_call(
             task_args={"data_path": str(TQA_FIXTURE), **args},
         )
     assert calls == []
+
+
+def test_requests_share_the_messages_that_do_not_depend_on_the_request() -> None:
+    prompt = JUDGE_PROMPTS["suite"]
+    first = judgment_messages(PROPOSITION)
+    second = judgment_messages(PROPOSITION, "Arguments:", ["One argument."])
+    assert all(a is b for a, b in zip(first[:-1], second[:-1], strict=True))
+    assert len(first) == 8 and first[-1] is not second[-1]
+    assert [m.text for m in first[:2]] == [prompt.system, prompt.render(prompt.examples[0][0])]
+
+
+def test_a_system_message_with_placeholders_is_built_per_request() -> None:
+    prompt = replace(TRADER_PROMPTS["suite"], system="Argue about {positive_claim}.")
+    values = proposition_values("suite", PROPOSITION) | {"judgment": "j", "p": "0.5"}
+    other = values | {"positive_claim": "the other claim"}
+    first = prompt.messages(values, ChatMessageUser(content="a"))
+    second = prompt.messages(other, ChatMessageUser(content="b"))
+    assert [first[0].text, second[0].text] == [
+        f"Argue about {PROPOSITION.positive_claim}.",
+        "Argue about the other claim.",
+    ]

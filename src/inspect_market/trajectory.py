@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Literal
 
-from inspect_ai.util import StoreModel, store_as
+from inspect_ai.util import StoreModel, store
 from pydantic import BaseModel, Field
 
 StopReason = Literal["single", "converged", "max_judgments", "rounds_done", "samples_done", "error"]
@@ -94,13 +94,27 @@ class Trajectory(StoreModel, TrajectoryData):
     """The same fields in the sample store, under the keys `Trajectory:<field>`."""
 
 
+def _store_key(name: str) -> str:
+    """The store key under which `store_as(Trajectory)` keeps field `name`."""
+    return f"{Trajectory.__name__}:{name}"
+
+
 def save_trajectory(trajectory: TrajectoryData) -> None:
-    """Write every field to the current sample store, where `store_as(Trajectory)` reads it."""
-    record = store_as(Trajectory)
+    """Write every field to the current sample store, where `store_as(Trajectory)` reads it.
+
+    Validated once, then set key by key: each field set through `store_as(Trajectory)`
+    would validate the whole model again.
+    """
+    checked = TrajectoryData.model_validate(trajectory.model_dump())
+    current = store()
     for name in TrajectoryData.model_fields:
-        setattr(record, name, getattr(trajectory, name))
+        current.set(_store_key(name), getattr(checked, name))
 
 
 def load_trajectory() -> TrajectoryData:
-    """The current sample's trajectory, read from the store."""
-    return TrajectoryData.model_validate(store_as(Trajectory).model_dump())
+    """The current sample's trajectory, read from the store (fields not set: defaults)."""
+    current = store()
+    fields = {name: _store_key(name) for name in TrajectoryData.model_fields}
+    return TrajectoryData.model_validate(
+        {name: current.get(key) for name, key in fields.items() if key in current}
+    )

@@ -48,6 +48,7 @@ import json
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from inspect_ai.log import transcript
@@ -123,7 +124,7 @@ class RolePrompt:
     def __post_init__(self) -> None:
         check_template(self.spec, self.template)
 
-    @property
+    @cached_property
     def sha256(self) -> str:
         """Short sha256 of everything sent besides the request's values."""
         sent = [self.prompt_set, self.system, self.template, [list(e) for e in self.examples]]
@@ -131,17 +132,34 @@ class RolePrompt:
         return hashlib.sha256(text.encode()).hexdigest()[:SHA_CHARS]
 
     def messages(self, values: Mapping[str, Any], request: ChatMessageUser) -> list[ChatMessage]:
-        """System message, example turns, then `request` (the filled template, tagged)."""
-        messages: list[ChatMessage] = []
-        if self.system:
-            messages.append(ChatMessageSystem(content=self.system.format(**values)))
+        """System message, example turns, then `request` (the filled template, tagged).
+
+        What does not depend on `values` (a system message without placeholders, the example
+        turns) is the same message objects in every request, which Inspect recognises: it
+        copies and logs each of them once per sample, not once per call.
+        """
+        system = self._fixed_system
+        if system is None and self.system:
+            system = ChatMessageSystem(content=self.system.format(**values))
+        return [*([system] if system else []), *self._example_turns, request]
+
+    @cached_property
+    def _fixed_system(self) -> ChatMessageSystem | None:
+        """The system message, built once, when it names no placeholder."""
+        if not self.system or placeholders(self.system):
+            return None
+        return ChatMessageSystem(content=self.system.format())
+
+    @cached_property
+    def _example_turns(self) -> tuple[ChatMessage, ...]:
+        """The worked examples as user and assistant turns, built once."""
+        turns: list[ChatMessage] = []
         for example, reply in self.examples:
-            messages += [
+            turns += [
                 ChatMessageUser(content=self.render(example)),
                 ChatMessageAssistant(content=reply),
             ]
-        messages.append(request)
-        return messages
+        return tuple(turns)
 
     def request(self, values: Mapping[str, Any], tag: RequestTag) -> list[ChatMessage]:
         """The whole conversation: system message, example turns, the filled template tagged."""
