@@ -118,7 +118,9 @@ def fraction(name: str, text: str | None) -> float:
     except ValueError:
         value = None
     if value is None or not 0 < value < 1:
-        raise InspectMarketError(f"{name} must be a fraction in (0, 1) (0.05 = 5 points), got {text}")
+        raise InspectMarketError(
+            f"{name} must be a fraction in (0, 1) (0.05 = 5 points), got {text}"
+        )
     return value
 
 
