@@ -78,6 +78,7 @@ def econ(
         with recording(econ, state) as trajectory:
             trajectory.stop_reason = "rounds_done"
             shown: list[str] = []
+            shown_sides: list[int | None] = []
             strategy = ""
             for round_no in range(1, rounds + 1):
                 async with span(f"round {round_no}", type="econ"):
@@ -105,11 +106,14 @@ def econ(
                                 max_format_retries=max_format_retries,
                                 evidence_heading=STRATEGY_EVIDENCE,
                                 evidence=[strategy],
+                                shown_sides=[None],
+                                draw=round_no,
                             )
                             for role, model in members
                         ),
                     )
                     shown = [judgment_line(proposition, j) for j in judgments]
+                    shown_sides = [j.claim_side for j in judgments]
                 if agree(judgments, threshold):
                     trajectory.stop_reason = "converged"
                     break
@@ -122,6 +126,7 @@ def econ(
                     max_format_retries=max_format_retries,
                     evidence_heading=EXECUTOR_EVIDENCE,
                     evidence=shown,
+                    shown_sides=shown_sides,
                 )
             return finish(state, trajectory, final.p, final.claim_side, final.raw)
 
@@ -154,5 +159,5 @@ def strategy_messages(
         ]
     else:
         parts.append("Your strategy:")
-    tag = RequestTag.of("argument", proposition, len(judged), round=round_no)
+    tag = RequestTag.of("argument", proposition, len(judged), round=round_no, role="coordinator")
     return [ChatMessageSystem(content=COORDINATOR_SYSTEM), tagged_request("\n\n".join(parts), tag)]

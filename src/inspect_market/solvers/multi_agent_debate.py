@@ -51,6 +51,7 @@ def multi_agent_debate(agents: int = 3, rounds: int = 2, max_format_retries: int
             for round_no in range(rounds + 1):
                 async with span(f"round {round_no}", type="debate"):
                     shown = [judgment_line(proposition, j) for j in latest]
+                    sides = [j.claim_side for j in latest]
                     latest = await judge_together(
                         trajectory,
                         (
@@ -62,6 +63,8 @@ def multi_agent_debate(agents: int = 3, rounds: int = 2, max_format_retries: int
                                 max_format_retries=max_format_retries,
                                 evidence_heading=AGENT_EVIDENCE,
                                 evidence=shown[:i] + shown[i + 1 :],
+                                shown_sides=sides[:i] + sides[i + 1 :],
+                                draw=round_no,
                             )
                             for i, (role, model) in enumerate(members)
                         ),
