@@ -47,6 +47,7 @@ from scipy.stats import binomtest
 
 from inspect_market.report.power import ALPHA, POWER, power, sample_size, split_flips
 from inspect_market.report.stats import mcnemar_exact, paired_bootstrap_ci
+from inspect_market.scorers.metrics import flip_rate, mean_of
 from inspect_market.world import Agent, WorldSettings, expected, simulate
 
 Outcomes = Callable[[int, int], tuple[NDArray[np.float64], NDArray[np.float64]]]
@@ -105,8 +106,8 @@ class Sizes:
     eval_n: int
 
 
-FULL = Sizes(1000, 4000, 1000, (50, 100, 200, 400, 800, 1600, 3200), 3, 400)
-QUICK = Sizes(20, 100, 40, (50, 200), 1, 30)
+FULL = Sizes(1000, 4000, 1000, (50, 100, 200, 400, 800, 1600, 3200), 4, 200)
+QUICK = Sizes(10, 100, 40, (50, 200), 1, 20)
 
 COVERAGE = [
     Scenario(0.6, 0.0),
@@ -248,42 +249,58 @@ def eval_outcomes(
     return samples["baseline_correct"].to_numpy(float), samples["final_correct"].to_numpy(float)
 
 
+STATISTICS = ("baseline accuracy", "final accuracy", "net gain", "wrong -> right", "right -> wrong")
+
+
 def summary(before: NDArray[np.float64], after: NDArray[np.float64]) -> dict[str, float]:
-    return {
-        "baseline accuracy": before.mean(),
-        "final accuracy": after.mean(),
-        "net gain": (after - before).mean(),
-        "wrong -> right": ((before == 0) & (after == 1)).mean(),
-        "right -> wrong": ((before == 1) & (after == 0)).mean(),
-    }
+    """The paired outcomes' STATISTICS, by the scorer's metric functions the report shares."""
+    records = [
+        {"baseline_correct": b, "final_correct": f} for b, f in zip(before, after, strict=True)
+    ]
+    baseline, final = mean_of(records, "baseline_correct"), mean_of(records, "final_correct")
+    values = (baseline, final, final - baseline, flip_rate(records, 0, 1), flip_rate(records, 1, 0))
+    return dict(zip(STATISTICS, values, strict=True))
+
+
+def expected_summary(scenario: Scenario) -> dict[str, float]:
+    """The STATISTICS in closed form."""
+    baseline, final = expected(PROTOCOL, scenario.settings)
+    up, down = split_flips(scenario.discordant, scenario.gain)
+    return dict(zip(STATISTICS, (baseline, final, final - baseline, up, down), strict=True))
 
 
 def eval_table(seeds: int, n: int, direct_reps: int) -> str:
-    """Per statistic: each eval run, the direct simulation's mean and sd over replications of
-    the same n, and the eval's pooled z against the direct mean."""
+    """Per statistic: each eval run, the eval's mean over runs, the direct simulation's mean and
+    sd over replications of the same n, the closed form, and the z of the eval's mean against
+    the direct simulation's."""
     scenario = GAINS[10]
     with tempfile.TemporaryDirectory() as log_dir:
         runs = [summary(*eval_outcomes(scenario, n, seed, log_dir)) for seed in range(1, seeds + 1)]
     direct = [summary(*scenario.outcomes()(n, 50_000_000 + rep)) for rep in range(direct_reps)]
     rows = []
-    for key in runs[0]:
+    for key, truth in expected_summary(scenario).items():
         values = np.array([d[key] for d in direct])
         pooled = float(np.mean([r[key] for r in runs]))
         z = (pooled - values.mean()) / (values.std(ddof=1) / np.sqrt(seeds))
         rows.append(
-            [key, ", ".join(f"{r[key] * 100:.1f}" for r in runs),
-             f"{values.mean() * 100:.2f} (sd {values.std(ddof=1) * 100:.2f})", f"{z:+.2f}"]
+            [key, ", ".join(f"{r[key] * 100:.1f}" for r in runs), f"{pooled * 100:.2f}",
+             f"{values.mean() * 100:.2f} (sd {values.std(ddof=1) * 100:.2f})",
+             f"{truth * 100:.2f}", f"{z:+.2f}"]
         )  # fmt: skip
     header = [f"statistic ({scenario.label}, n = {n})", f"eval, {seeds} seed(s) (%)",
-              f"direct, {direct_reps} reps (%)", "z of eval mean"]  # fmt: skip
+              "eval mean", f"direct, {direct_reps} reps: mean (sd)", "closed form",
+              "z of eval mean"]  # fmt: skip
     return markdown(header, rows)
 
 
 def machine() -> str:
+    """CPU model and count, Python, and the load average now."""
+    with open("/proc/cpuinfo", encoding="utf-8") as f:
+        names = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return (
-        f"{platform.node()}: {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, load average {load}"
+        f"{names[0] if names else platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, load average {load}"
     )
 
 
@@ -293,9 +310,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     started = time.perf_counter()
-    print(
-        f"validity benchmark{' (quick)' if args.quick else ''}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
-    )
+    now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(f"validity benchmark{' (quick)' if args.quick else ''}, {now}")
     print(machine())
     parts: list[tuple[str, Callable[[], str]]] = [
         (f"coverage of the report's paired {CONFIDENCE:.0%} bootstrap CI for net gain, n = {N}",

@@ -42,7 +42,8 @@ def critical_counts(discordant: NDArray[np.int64], alpha: float) -> NDArray[np.i
     """k(d): the largest count with 2 P(Bin(d, 1/2) <= k) <= alpha, or -1 when there is none."""
     d = np.asarray(discordant, dtype=np.int64)
     k = binom.ppf(alpha / 2, d, 0.5).astype(np.int64)  # smallest k with P(<= k) >= alpha / 2
-    return np.where(2 * binom.cdf(k, d, 0.5) <= alpha, k, k - 1)
+    critical: NDArray[np.int64] = np.where(2 * binom.cdf(k, d, 0.5) <= alpha, k, k - 1)
+    return critical
 
 
 def power(n: int, up: float, down: float, alpha: float = ALPHA) -> float:
