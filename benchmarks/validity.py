@@ -1,6 +1,6 @@
 """Do the report's statistics mean what they say? Measured on a world with known answers.
 
-    python benchmarks/validity.py            # full run (~10 min on 2 cores), prints the tables
+    python benchmarks/validity.py            # full run (~10 min on 2 busy cores), prints the tables
     python benchmarks/validity.py --quick    # tiny sizes: proves the script works, no claims
 
 Outcomes come from the simulated world (`inspect_market.world`) playing market making, whose
@@ -14,7 +14,7 @@ market maker does not know, its baseline guess and its final judgment are indepe
 Replications draw per-item outcomes with the world's direct numpy simulation
 (`world.simulate`, no Inspect, fast); every statistic is the report's own function:
 - coverage of the paired 95% percentile bootstrap CI for net gain (`stats.paired_bootstrap_ci`,
-  10,000 resamples, seed 0 as in the report) at n = 200;
+  10,000 resamples, seed 0 as in the report) at n = 200, and at n = 50 and 100 for contrast;
 - false-positive rate of the exact McNemar test (`stats.mcnemar_exact`) at alpha 0.05 when the
   true gain is 0;
 - power of that test against n for true gains of 2, 5 and 10 points, beside the exact power
@@ -110,13 +110,16 @@ FULL = Sizes(1000, 4000, 1000, (50, 100, 200, 400, 800, 1600, 3200), 4, 200)
 QUICK = Sizes(10, 100, 40, (50, 200), 1, 20)
 
 COVERAGE = [
-    Scenario(0.6, 0.0),
-    Scenario(0.6, 0.25),
-    Scenario(0.6, 0.5),
-    Scenario(0.6, 0.25, "adversarial"),
-    Scenario(0.3, 0.25),
-    Scenario(0.9, 0.5),
+    (Scenario(0.6, 0.0), N),
+    (Scenario(0.6, 0.25), N),
+    (Scenario(0.6, 0.5), N),
+    (Scenario(0.6, 0.25, "adversarial"), N),
+    (Scenario(0.3, 0.25), N),
+    (Scenario(0.9, 0.5), N),
+    (Scenario(0.6, 0.25), 50),
+    (Scenario(0.9, 0.5), 100),
 ]
+"""Settings and sample counts of the coverage runs: n = N for the target, then smaller n."""
 NULL = [Scenario(0.3, 0.0), Scenario(0.6, 0.0), Scenario(0.9, 0.0)]
 GAINS = {
     points: Scenario(GAINS_SKILL, points / 100 * 2 / (1 - GAINS_SKILL)) for points in (2, 5, 10)
@@ -130,12 +133,12 @@ def rate_cell(hits: int, reps: int) -> str:
     return f"{hits / reps:.3f} [{ci.low:.3f}, {ci.high:.3f}]"
 
 
-def coverage(outcomes: Outcomes, gain: float, reps: int, seed: int) -> dict[str, float]:
-    """Replications of n = N whose report CI holds `gain`, misses below or above it; width."""
+def coverage(outcomes: Outcomes, gain: float, n: int, reps: int, seed: int) -> dict[str, float]:
+    """Replications of n items whose report CI holds `gain`, lies above or below it; width."""
     low_misses = high_misses = 0
     widths = []
     for rep in range(reps):
-        low, high = paired_bootstrap_ci(*outcomes(N, seed + rep), confidence=CONFIDENCE)
+        low, high = paired_bootstrap_ci(*outcomes(n, seed + rep), confidence=CONFIDENCE)
         low_misses += gain < low
         high_misses += gain > high
         widths.append(high - low)
@@ -159,14 +162,15 @@ def markdown(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 def coverage_table(reps: int) -> str:
     rows = []
-    for i, scenario in enumerate(COVERAGE):
-        got = coverage(scenario.outcomes(), scenario.gain, reps, seed=10_000 * (i + 1))
+    for i, (scenario, n) in enumerate(COVERAGE):
+        got = coverage(scenario.outcomes(), scenario.gain, n, reps, seed=10_000 * (i + 1))
         ok = COVERAGE_TARGET[0] <= got["covered"] / reps <= COVERAGE_TARGET[1]
         rows.append(
             [
                 scenario.label,
                 f"{scenario.gain * 100:+.2f}",
                 f"{scenario.discordant * 100:.0f}%",
+                n,
                 reps,
                 rate_cell(int(got["covered"]), reps),
                 f"{got['below']} / {got['above']}",
@@ -174,8 +178,8 @@ def coverage_table(reps: int) -> str:
                 "yes" if ok else "no",
             ]
         )
-    header = ["setting", "true gain (pts)", "discordant", "reps", "coverage [95% CI]",
-              "misses low / high", "mean width (pts)", "in 0.93-0.97"]  # fmt: skip
+    header = ["setting", "true gain (pts)", "discordant", "n", "reps", "coverage [95% CI]",
+              "CI above / below truth", "mean width (pts)", "in 0.93-0.97"]  # fmt: skip
     return markdown(header, rows)
 
 
@@ -314,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"validity benchmark{' (quick)' if args.quick else ''}, {now}")
     print(machine())
     parts: list[tuple[str, Callable[[], str]]] = [
-        (f"coverage of the report's paired {CONFIDENCE:.0%} bootstrap CI for net gain, n = {N}",
+        (f"coverage of the report's paired {CONFIDENCE:.0%} bootstrap CI for net gain",
          lambda: coverage_table(sizes.coverage_reps)),
         (f"false-positive rate of exact McNemar at alpha {ALPHA:g}, true gain 0, n = {N}",
          lambda: fpr_table(sizes.fpr_reps)),

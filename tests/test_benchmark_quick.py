@@ -17,12 +17,12 @@ PERFORMANCE = [
     "RSS growth",
 ]
 VALIDITY = [
-    "## coverage of the report's paired 95% bootstrap CI for net gain, n = 200",
+    "## coverage of the report's paired 95% bootstrap CI for net gain",
     "## false-positive rate of exact McNemar at alpha 0.05",
     "## power against n",
     "## planned n",
     "## direct simulation vs eval",
-    "| skill 0.6, honest trader 0 | +0.00 | 20% |",  # a coverage row
+    "| skill 0.6, honest trader 0 | +0.00 | 20% | 200 |",  # a coverage row
     "| skill 0.6, honest trader 0 | 20% |",  # a false-positive row
     "| +10 | 0.",  # a power row
     "| net gain | ",  # the eval check
