@@ -2,6 +2,7 @@
 
     python benchmarks/validity.py            # full run (~10 min on 2 busy cores), prints the tables
     python benchmarks/validity.py --quick    # tiny sizes: proves the script works, no claims
+    python benchmarks/validity.py --only eval # one or more of: coverage fpr power planned eval
 
 Outcomes come from the simulated world (`inspect_market.world`) playing market making, whose
 expected baseline and final accuracy have a closed form (`world.expected`): the truth each
@@ -308,28 +309,37 @@ def machine() -> str:
     )
 
 
+def parts(sizes: Sizes) -> dict[str, tuple[str, Callable[[], str]]]:
+    """Each measurement by name: its title and the function printing its table."""
+    return {
+        "coverage": (f"coverage of the report's paired {CONFIDENCE:.0%} bootstrap CI for net gain",
+                     lambda: coverage_table(sizes.coverage_reps)),
+        "fpr": (f"false-positive rate of exact McNemar at alpha {ALPHA:g}, true gain 0, n = {N}",
+                lambda: fpr_table(sizes.fpr_reps)),
+        "power": (f"power against n, {sizes.power_reps} reps each: simulated (exact, "
+                  "`inspect-market plan`)", lambda: power_table(sizes.power_reps, sizes.power_ns)),
+        "planned": ("planned n: inspect-market plan's sample size, simulated",
+                    lambda: planned_table(sizes.power_reps)),
+        "eval": ("direct simulation vs eval (synthetic task, simulated provider)",
+                 lambda: eval_table(sizes.eval_seeds, sizes.eval_n, sizes.power_reps)),
+    }  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes: the script runs")
+    parser.add_argument(
+        "--only", choices=list(parts(QUICK)), nargs="+", help="run these measurements only"
+    )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     started = time.perf_counter()
     now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(f"validity benchmark{' (quick)' if args.quick else ''}, {now}")
     print(machine())
-    parts: list[tuple[str, Callable[[], str]]] = [
-        (f"coverage of the report's paired {CONFIDENCE:.0%} bootstrap CI for net gain",
-         lambda: coverage_table(sizes.coverage_reps)),
-        (f"false-positive rate of exact McNemar at alpha {ALPHA:g}, true gain 0, n = {N}",
-         lambda: fpr_table(sizes.fpr_reps)),
-        (f"power against n, {sizes.power_reps} reps each: simulated (exact, `inspect-market plan`)",
-         lambda: power_table(sizes.power_reps, sizes.power_ns)),
-        ("planned n: inspect-market plan's sample size, simulated",
-         lambda: planned_table(sizes.power_reps)),
-        ("direct simulation vs eval (synthetic task, simulated provider)",
-         lambda: eval_table(sizes.eval_seeds, sizes.eval_n, sizes.power_reps)),
-    ]  # fmt: skip
-    for title, build in parts:
+    for name, (title, build) in parts(sizes).items():
+        if args.only and name not in args.only:
+            continue
         start = time.perf_counter()
         table = build()
         print(f"\n## {title} ({time.perf_counter() - start:.0f} s)\n\n{table}", flush=True)
