@@ -97,7 +97,11 @@ def run_world(protocol: str, setting: str, n: int, tmp_path: Path) -> dict[str, 
         *[("single_shot", s, 2000) for s in SIMULATED_SETTINGS],
         ("market_making", "equal", 2000),  # informed and adversarial: the CLI test
         ("market_making", "contrarian", 400),
-        *[(p, s, 200) for p in set(PROTOCOLS) - set(CLOSED_FORM) for s in SIMULATED_SETTINGS],
+        *[
+            (p, s, 200)
+            for p in sorted(set(PROTOCOLS) - set(CLOSED_FORM))
+            for s in SIMULATED_SETTINGS
+        ],
     ],
 )
 def test_eval_metrics_match_the_expected_values(
@@ -108,6 +112,7 @@ def test_eval_metrics_match_the_expected_values(
     assert metrics["parse_failure_rate"] == 0
 
 
+@pytest.mark.slow
 @SLOW
 @pytest.mark.parametrize("setting", SIMULATED_SETTINGS)
 @pytest.mark.parametrize("protocol", sorted(set(PROTOCOLS) - set(CLOSED_FORM)))
