@@ -136,7 +136,7 @@ def test_the_command_line_measures_an_informed_traders_effect(
         "--log-dir", str(tmp_path), "--display", "none", "--no-log-samples",
         "--max-samples", "2000", "--max-connections", "2000",
     ]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=1800, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     [info] = list_eval_logs(str(tmp_path))
     metrics = metrics_of(read_eval_log(info))
