@@ -193,7 +193,7 @@ class SimulatedModelAPI(ModelAPI):
 
     def _judgment(self, tag: RequestTag, conversation: bytes) -> str:
         if tag.item is not None:
-            _, p = self.world.judgment(tag, tag.item)
+            p = self.world.judgment_p(tag, tag.item)
         else:
             proposition = hashlib.blake2b(
                 "\x1f".join([tag.question, tag.positive_claim, tag.negative_claim]).encode(),

@@ -34,8 +34,8 @@ class WorldAgent:
     def knows(self, item: str) -> bool:
         return self._draw("knows", item) < self.skill
 
-    def judgment(self, tag: RequestTag, item: str) -> tuple[int, float]:
-        """The side this agent judges and its p of the positive claim."""
+    def judgment_p(self, tag: RequestTag, item: str) -> float:
+        """This agent's p of the positive claim (its judged side is the side of p)."""
         if self.knows(item):
             side, level = truth(item), KNOWN_P
         else:
@@ -45,7 +45,7 @@ class WorldAgent:
                 side, level = majority, LEAN_P
             else:
                 side, level = self._coin("guess", *turn), GUESS_P
-        return side, side_p(side, level)
+        return side_p(side, level)
 
     def argued_side(self, tag: RequestTag, item: str) -> int | None:
         """The side this agent's argument supports (None: a role whose text argues no side)."""

@@ -1,8 +1,8 @@
 """The rules of the simulated world: its items' truth and the p's its agents state.
 
-Shared by the `simulated` provider's world agents (which play it through Inspect) and by
-nothing in the direct simulation or the closed form except these constants, so both of those
-stay independent checks of the agents.
+Used by the `synthetic` task and the `simulated` provider's world agents (which play the world
+through Inspect); the direct simulation and the closed form share only the p constants, so
+they stay independent checks of the agents.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ LEAN_P = 0.58
 """An unknowing judge persuaded by the arguments: p for the side most of them support."""
 GUESS_P = 0.55
 """An unknowing judge guessing: p for the side it picked at random."""
-JUDGE_ROLES = ("market_maker", "judge", "agent", "executor", "coordinator")
-"""Roles (or role groups, as in `agent_2`) whose judgments the protocols ask for."""
 ARGUER_ROLES = ("trader", "debater")
-"""Roles whose arguments support one side (a coordinator's strategy supports none)."""
+"""Roles (prefixes, as in `debater_a`) whose arguments support a side; a coordinator's
+strategy supports none."""
 
 
 def item_key(world_seed: int, index: int) -> str:

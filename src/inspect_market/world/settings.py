@@ -69,3 +69,18 @@ class WorldSettings:
             raise InspectMarketError(
                 f"trader_stance must be one of {', '.join(STANCES)}, got {self.trader_stance!r}"
             )
+
+
+_WEAK = Agent(skill=0.3, persuadability=0.8)
+_INFORMED = Agent(skill=0.9, persuadability=0.5)
+EXAMPLE_SETTINGS: dict[str, WorldSettings] = {
+    "informed": WorldSettings(_WEAK, _INFORMED),
+    "adversarial": WorldSettings(_WEAK, _INFORMED, "adversarial"),
+    "contrarian": WorldSettings(_WEAK, _INFORMED, "contrarian"),
+    "equal": WorldSettings(_WEAK),
+    "stubborn": WorldSettings(Agent(skill=0.3, persuadability=0.0), _INFORMED),
+}
+"""Settings the tests check: a weak, persuadable main agent (skill 0.3, persuadability 0.8)
+with an informed helper (skill 0.9) that is honest, adversarial or contrarian; the main
+agent alone (`equal`: its own copies play every role); an unpersuadable main agent
+(`stubborn`)."""
