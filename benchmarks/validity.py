@@ -232,20 +232,12 @@ def eval_outcomes(
     """The `synthetic` task through inspect_ai.eval on the simulated provider, read back by the
     report's loader: per-item baseline and final correctness."""
     from inspect_ai import eval
-    from inspect_ai.model import get_model
 
     from inspect_market.report.load import load_logs
-    from inspect_market.tasks import synthetic
+    from inspect_market.world import eval_args
 
-    main = get_model("simulated/default", skill=scenario.skill, persuadability=1.0, seed=2 * seed)
-    trader = get_model("simulated/default", skill=scenario.trader_skill, seed=2 * seed + 1)
-    [log] = eval(
-        synthetic(n=n, world_seed=seed, trader_stance=scenario.stance),
-        model=main,
-        model_roles={"trader": trader},
-        log_dir=log_dir,
-        display="none",
-    )
+    args = eval_args(PROTOCOL, scenario.settings, n, world_seed=seed)
+    [log] = eval(**args, log_dir=log_dir, display="none")
     samples = load_logs([log.location]).samples.sort_values("id")
     if log.status != "success" or len(samples) != n:
         raise RuntimeError(
