@@ -136,17 +136,17 @@ def rate_cell(hits: int, reps: int) -> str:
 
 def coverage(outcomes: Outcomes, gain: float, n: int, reps: int, seed: int) -> dict[str, float]:
     """Replications of n items whose report CI holds `gain`, lies above or below it; width."""
-    low_misses = high_misses = 0
+    ci_above = ci_below = 0
     widths = []
     for rep in range(reps):
         low, high = paired_bootstrap_ci(*outcomes(n, seed + rep), confidence=CONFIDENCE)
-        low_misses += gain < low
-        high_misses += gain > high
+        ci_above += gain < low
+        ci_below += gain > high
         widths.append(high - low)
     return {
-        "covered": reps - low_misses - high_misses,
-        "below": low_misses,
-        "above": high_misses,
+        "covered": reps - ci_above - ci_below,
+        "ci_above": ci_above,
+        "ci_below": ci_below,
         "width": float(np.mean(widths)),
     }
 
@@ -174,7 +174,7 @@ def coverage_table(reps: int) -> str:
                 n,
                 reps,
                 rate_cell(int(got["covered"]), reps),
-                f"{got['below']} / {got['above']}",
+                f"{got['ci_above']} / {got['ci_below']}",
                 f"{got['width'] * 100:.1f}",
                 "yes" if ok else "no",
             ]
