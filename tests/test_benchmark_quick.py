@@ -1,4 +1,4 @@
-"""The benchmark script still runs end to end (`--quick`: tiny sizes, no assertion on time)."""
+"""The benchmark scripts still run end to end (`--quick`: tiny sizes, no assertion on figures)."""
 
 from __future__ import annotations
 
@@ -15,24 +15,43 @@ from inspect_ai.log import read_eval_log
 from inspect_market.propositions import Proposition
 from inspect_market.tasks.truthfulqa import truthfulqa
 
-BENCH = Path(__file__).parent.parent / "benchmarks" / "bench.py"
+BENCHMARKS = Path(__file__).parent.parent / "benchmarks"
+BENCH = BENCHMARKS / "bench.py"
+PERFORMANCE = [
+    "efficiency, market making",
+    "efficiency, same-length generate() floor",
+    "wall ratio, same-length generate() floor / market making",
+    "grid wall ratio, inspect-market grid / cells one by one",
+    "per-call wall time ratio",
+    "prefix share",
+    "peak RSS",
+    "RSS growth",
+]
+VALIDITY = [
+    "## coverage of the report's paired 95% bootstrap CI for net gain",
+    "## false-positive rate of exact McNemar at alpha 0.05",
+    "## power against n",
+    "## planned n",
+    "## direct simulation vs eval",
+    "| skill 0.6, honest trader 0 | +0.00 | 20% | 200 |",  # a coverage row
+    "| skill 0.6, honest trader 0 | 20% |",  # a false-positive row
+    "| +10 | 0.",  # a power row
+    "| net gain | ",  # the eval check
+]
 
 
-def test_benchmark_quick_prints_the_table() -> None:
+@pytest.mark.parametrize(
+    ("script", "figures"), [("bench.py", PERFORMANCE), ("validity.py", VALIDITY)]
+)
+def test_benchmark_quick_prints_its_figures(script: str, figures: list[str]) -> None:
     done = subprocess.run(
-        [sys.executable, str(BENCH), "--quick"], capture_output=True, text=True, timeout=600
+        [sys.executable, str(BENCHMARKS / script), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    for figure in [
-        "efficiency, market making",
-        "efficiency, same-length generate() floor",
-        "wall ratio, same-length generate() floor / market making",
-        "grid wall ratio, inspect-market grid / cells one by one",
-        "per-call wall time ratio",
-        "prefix share",
-        "peak RSS",
-        "RSS growth",
-    ]:
+    for figure in figures:
         assert figure in done.stdout
 
 

@@ -19,6 +19,7 @@ from matplotlib.container import ErrorbarContainer
 from inspect_market.report.cli import main
 from inspect_market.report.load import load_logs
 from inspect_market.report.plots import accuracy_calls_figure
+from inspect_market.report.power import sample_size
 from inspect_market.report.replay import replay, replay_stop
 from inspect_market.report.tables import paper_tables, replay_table, summarize
 from inspect_market.tasks import truthfulqa
@@ -146,6 +147,8 @@ def test_market_making_statistics_by_hand(summary: pd.DataFrame) -> None:
     assert (r["net_gain_low"], r["net_gain_high"]) == (-0.5, 1.0)
     # 2 wrong -> right, 1 right -> wrong: two-sided P under Bin(3, 1/2) is 1.
     assert r["mcnemar_p"] == 1.0
+    # Minimum detectable effect: no 4 samples can reach p <= 0.05 (6 discordant at least).
+    assert math.isnan(r["mde"])
     assert (r["flip_to_correct"], r["flip_to_wrong"]) == (0.5, 0.25)
     assert r["mean_judgments"] == (4 + 3 + 4 + 6) / 4
     # Calls 2J - 1 plus 2 format retries on the unparsed judgment; 15 tokens per call.
@@ -338,10 +341,33 @@ def test_cli_report_markdown(logs: dict[str, EvalLog], log_dir: Path, tmp_path: 
     ):
         assert f"## {heading}" in index
     assert "| mockllm/model | +25.0 [" in index
+    assert "| mcnemar_p | mde | flip_to_correct |" in index
     for name in PNGS:
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
         assert (out / name).stat().st_size > 5000, name
         assert f"]({name})" in index
+
+
+def test_cli_plan_from_logs(
+    logs: dict[str, EvalLog], log_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["plan", "--log", str(log_dir), "--effect", "0.25"]) == 0
+    captured = capsys.readouterr()
+    assert f"left out: {logs['error'].location}" in captured.err
+    lines = captured.out.splitlines()
+    assert lines[0] == (
+        "exact McNemar test (two-sided), alpha 0.05, power 0.8; net gain to detect +25.0 points"
+    )
+    # market_making, mockllm/model: baseline 2 of 4, discordant 3 of 4 (see MARKET).
+    needed = sample_size(0.75, 0.25)
+    assert (
+        f"| truthfulqa | mockllm/model | market_making |  | 4 | 50.0 | 75.0 | {needed} |" in lines
+    )
+    # single shot: baseline = final, so no sample is discordant and no gain can show.
+    assert (
+        "| truthfulqa | mockllm/model | single_shot |  | 4 | 50.0 | 0.0 | none: a gain of 0.25 "
+        "needs at least that share of discordant samples, got 0 |"
+    ) in lines
 
 
 def test_cli_report_csv_and_html(log_dir: Path, tmp_path: Path) -> None:

@@ -11,4 +11,11 @@ from .solvers import (
     self_consistency,
     single_shot,
 )
-from .tasks import csqa2, ethics_commonsense, ethics_justice, scruples, truthfulqa
+from .tasks import (
+    csqa2,
+    ethics_commonsense,
+    ethics_justice,
+    scruples,
+    synthetic,
+    truthfulqa,
+)

@@ -10,6 +10,8 @@ MAX_LOOP = 100
 """The cap on every loop count a user sets: max_judgments, debate rounds, self-consistency
 samples, agents, ... Without it one typo runs away: `max_judgments=1000000` made one sample
 do 6,381 calls and reach 2.1 GB RSS in 25 s before it was stopped."""
+MAX_ITEMS = 1_000_000
+"""The cap on the synthetic task's item count (its samples are built in memory)."""
 
 
 def check_int(

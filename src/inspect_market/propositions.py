@@ -17,11 +17,13 @@ class Proposition:
         question: the text shown to every role (question, scenario, answers).
         positive_claim: the claim whose probability is p (e.g. "answer A is the true answer").
         negative_claim: its negation (e.g. "answer B is the true answer").
+        key: the item's key in the simulated world (the `synthetic` task); None otherwise.
     """
 
     question: str
     positive_claim: str
     negative_claim: str
+    key: str | None = None
 
     def __post_init__(self) -> None:
         positive, negative = (
@@ -38,13 +40,19 @@ class Proposition:
         return self.positive_claim if side == 1 else self.negative_claim
 
     def to_metadata(self) -> dict[str, str]:
-        return {"positive_claim": self.positive_claim, "negative_claim": self.negative_claim}
+        claims = {"positive_claim": self.positive_claim, "negative_claim": self.negative_claim}
+        return claims if self.key is None else {**claims, "item_key": self.key}
 
     @classmethod
     def from_sample(cls, question: str, metadata: dict[str, Any]) -> Proposition:
         """Rebuild the proposition a solver sees from a sample's input and metadata."""
         try:
-            return cls(question, metadata["positive_claim"], metadata["negative_claim"])
+            return cls(
+                question,
+                metadata["positive_claim"],
+                metadata["negative_claim"],
+                metadata.get("item_key"),
+            )
         except KeyError as ex:
             raise ValueError(
                 f"sample metadata lacks {ex.args[0]!r}: inspect_market solvers need samples "

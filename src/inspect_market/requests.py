@@ -4,15 +4,19 @@ Every protocol tags the user turn that asks a role for something with a `Request
 message's `metadata` (which Inspect keeps in the log and never sends to a model). The
 `simulated` provider reads the tag, never the prompt's wording, so rewording a prompt or
 passing another template cannot change what it replies.
+
+A reply may declare, in its message's metadata under the same key, the side its argument
+supports (`reply_side`); protocols pass it on to the judges that are shown the argument
+(`shown_sides`). The `simulated` provider's world agents use these, and nothing else does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
-from inspect_ai.model import ChatMessage, ChatMessageUser
-from pydantic import BaseModel
+from inspect_ai.model import ChatMessage, ChatMessageUser, ModelOutput
+from pydantic import BaseModel, Field
 
 from .propositions import Proposition
 
@@ -32,11 +36,30 @@ class RequestTag(BaseModel):
     """How many arguments (trader sentences, debate turns) the request shows."""
     round: int = 0
     """The protocol round that asks, where evidence does not tell it (a trader's turn)."""
+    item: str | None = None
+    """The proposition's key in the simulated world (`Proposition.key`); None for real data."""
+    role: str | None = None
+    """The protocol role asked (`market_maker`, `trader`, `agent_2`, ...)."""
+    draw: int = 0
+    """Which of several otherwise equal requests this is (a self-consistency sample, a round
+    of multi-agent debate or econ)."""
+    stance: str | None = None
+    """A trader's stance (market making)."""
+    side: int | None = None
+    """The side the role is told to argue (1 positive, 0 negative), when it is told one."""
+    shown_sides: list[int | None] = Field(default_factory=list)
+    """Per argument or judgment the request shows, the side it supports (None: unknown)."""
 
     @classmethod
     def of(
-        cls, kind: RequestKind, proposition: Proposition, evidence: int = 0, round: int = 0
+        cls,
+        kind: RequestKind,
+        proposition: Proposition,
+        evidence: int = 0,
+        round: int = 0,
+        **details: Any,
     ) -> RequestTag:
+        """The tag of a request about `proposition`; `details` sets the fields after `round`."""
         return cls(
             kind=kind,
             question=proposition.question,
@@ -44,6 +67,8 @@ class RequestTag(BaseModel):
             negative_claim=proposition.negative_claim,
             evidence=evidence,
             round=round,
+            item=proposition.key,
+            **details,
         )
 
 
@@ -58,3 +83,15 @@ def request_tag(messages: Sequence[ChatMessage]) -> RequestTag | None:
         if message.role == "user" and message.metadata and TAG_KEY in message.metadata:
             return RequestTag.model_validate(message.metadata[TAG_KEY])
     return None
+
+
+def side_metadata(side: int | None) -> dict[str, Any]:
+    """Reply message metadata declaring the side an argument supports."""
+    return {TAG_KEY: {"side": side}}
+
+
+def reply_side(output: ModelOutput) -> int | None:
+    """The side a reply declares its argument supports (None when it declares none)."""
+    metadata = output.message.metadata or {}
+    side = metadata.get(TAG_KEY, {}).get("side")
+    return side if side in (0, 1) else None

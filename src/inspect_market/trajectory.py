@@ -44,6 +44,9 @@ class Turn(BaseModel):
     raw: str
     side: int | None = None
     """The claim side the role was told to argue (1 positive, 0 negative); None when free."""
+    supports: int | None = None
+    """The side the reply declared its argument supports (the `simulated` provider's world
+    agents declare it); None when undeclared."""
 
 
 class TrajectoryData(BaseModel):

@@ -4,7 +4,10 @@ It reads what a request asks for from the `RequestTag` every protocol sets on it
 (`inspect_market.requests`), never from the prompt's wording, so rewording a prompt changes no
 reply. A judgment request gets a reply in the judgment format, its claim one of the tag's two
 claims and consistent with p; any other request gets one argument sentence (for an untagged
-request, about a generic claim).
+request, about a generic claim). A request about an item of the simulated world (the
+`synthetic` task) is answered by a world agent of the given skill and persuadability
+(`providers/world_agent.py`): its judgments and argued sides follow the world's rules, and an
+argument's reply declares the side it supports.
 
 Every random choice is a hash of (seed, conversation text, purpose), never global state, so
 replies do not depend on the order in which concurrent samples call the model. Injected errors
@@ -21,6 +24,11 @@ Model args (`-M`):
     error_rate: share of calls raising SimulatedProviderError, which Inspect retries.
     retry_wait_ms: Inspect's wait before retrying such an error (default 0).
     seed: changes every choice above.
+    skill: world items only: probability that the agent knows an item's truth (default 0).
+    persuadability: world items only: probability that, not knowing, it follows the side most
+        of the arguments it is shown support (default 0).
+Bind another agent to a role with its own args:
+`--model-role 'trader={model: simulated/default, model_args: {skill: 0.9, seed: 1}}'`.
 """
 
 from __future__ import annotations
@@ -43,7 +51,8 @@ from tenacity.wait import wait_base
 from ..errors import InspectMarketError
 from ..judgment import format_judgment
 from ..params import check_int, check_number
-from ..requests import RequestTag, request_tag
+from ..requests import RequestTag, request_tag, side_metadata
+from .world_agent import WorldAgent
 
 SETTLED_PS = (0.05, 0.2, 0.35, 0.65, 0.8, 0.95)
 _SWING_LOW, _SWING_HIGH = 0.05, 0.95
@@ -59,6 +68,10 @@ _ARGUMENTS = (
     "Experts who have studied this question agree that {claim}.",
 )
 _MALFORMED = "Reasoning: {reason}\nClaim: {claim}\nI would rather not put a number on it."
+_STRATEGY = "Weigh what each claim implies and which facts would settle the question."
+_LEGACY_TAG_FIELDS = {"kind", "question", "positive_claim", "negative_claim", "evidence", "round"}
+"""The tag fields that key a conversation (the fields added for world agents change no
+reply to a request about a real item)."""
 
 
 class SimulatedProviderError(Exception):
@@ -82,6 +95,8 @@ class SimulatedModelAPI(ModelAPI):
         error_rate: float = 0.0,
         retry_wait_ms: float = 0.0,
         seed: int = 0,
+        skill: float = 0.0,
+        persuadability: float = 0.0,
         **model_args: Any,
     ) -> None:
         super().__init__(model_name, base_url, api_key, [], config or GenerateConfig())
@@ -97,6 +112,8 @@ class SimulatedModelAPI(ModelAPI):
             check_number(name, value, 0, None)
         check_number("malformed_rate", malformed_rate, 0, 1)
         check_number("error_rate", error_rate, 0, 1, max_open=True)  # at 1 every retry fails
+        check_number("skill", skill, 0, 1)
+        check_number("persuadability", persuadability, 0, 1)
         check_int("converge_after", converge_after, 1)
         check_int("seed", seed, 0)
         self.latency_ms = float(latency_ms)
@@ -107,6 +124,7 @@ class SimulatedModelAPI(ModelAPI):
         self.retry_wait_ms = float(retry_wait_ms)
         self.seed = seed
         self._attempts: dict[bytes, int] = {}
+        self.world = WorldAgent(seed, float(skill), float(persuadability))
 
     async def generate(
         self,
@@ -118,7 +136,8 @@ class SimulatedModelAPI(ModelAPI):
         tag = request_tag(input)
         # What the request is and how far the conversation is (a format re-ask is longer),
         # never its wording.
-        key = f"{tag.model_dump_json() if tag else ''}\x1f{len(input)}"
+        fields = tag.model_dump_json(include=_LEGACY_TAG_FIELDS) if tag else ""
+        key = f"{fields}\x1f{len(input)}"
         conversation = hashlib.blake2b(key.encode(), digest_size=16).digest()
         attempt = 0
         if self.error_rate > 0:
@@ -131,11 +150,17 @@ class SimulatedModelAPI(ModelAPI):
             await anyio.sleep(delay_ms / 1000)
         if self.error_rate > 0 and self._draw("error", conversation, attempt) < self.error_rate:
             raise SimulatedProviderError(f"simulated transient error (attempt {attempt + 1})")
+        side: int | None = None
         if tag is not None and tag.kind == "judgment":
             text = self._judgment(tag, conversation)
+        elif tag is not None and tag.item is not None:
+            side = self.world.argued_side(tag, tag.item)
+            text = _STRATEGY if side is None else self._argument(tag, conversation, side)
         else:
             text = self._argument(tag, conversation)
         output = ModelOutput.from_content(model=self.model_name, content=text)
+        if tag is not None and tag.item is not None and tag.kind == "argument":
+            output.message.metadata = side_metadata(side)
         input_tokens = sum(len(m.text) for m in input) // 4
         output_tokens = len(text) // 4
         output.usage = ModelUsage(
@@ -167,21 +192,29 @@ class SimulatedModelAPI(ModelAPI):
         return far if (self.converge_after - 1 - judgment_no) % 2 == 0 else near
 
     def _judgment(self, tag: RequestTag, conversation: bytes) -> str:
-        proposition = hashlib.blake2b(
-            "\x1f".join([tag.question, tag.positive_claim, tag.negative_claim]).encode(),
-            digest_size=16,
-        ).digest()
-        settled = SETTLED_PS[int(self._draw("settled", proposition) * len(SETTLED_PS))]
-        p = self.p_at(tag.evidence + 1, settled)
+        if tag.item is not None:
+            p = self.world.judgment_p(tag, tag.item)
+        else:
+            proposition = hashlib.blake2b(
+                "\x1f".join([tag.question, tag.positive_claim, tag.negative_claim]).encode(),
+                digest_size=16,
+            ).digest()
+            settled = SETTLED_PS[int(self._draw("settled", proposition) * len(SETTLED_PS))]
+            p = self.p_at(tag.evidence + 1, settled)
         claim = tag.positive_claim if p > 0.5 else tag.negative_claim
         reason = _pick(_REASONS, self._draw("reason", conversation))
         if self._draw("malformed", conversation) < self.malformed_rate:
             return _MALFORMED.format(reason=reason, claim=claim)
         return format_judgment(reason, claim, p)
 
-    def _argument(self, tag: RequestTag | None, conversation: bytes) -> str:
+    def _argument(
+        self, tag: RequestTag | None, conversation: bytes, side: int | None = None
+    ) -> str:
+        """One sentence for side `side` (1 positive), else a side drawn from the conversation."""
         claims = _FALLBACK_CLAIMS if tag is None else (tag.positive_claim, tag.negative_claim)
-        claim = claims[int(self._draw("side", conversation) * 2)]
+        claim = (
+            claims[int(self._draw("side", conversation) * 2)] if side is None else claims[1 - side]
+        )
         return _pick(_ARGUMENTS, self._draw("argument", conversation)).format(claim=claim)
 
     def _draw(self, purpose: str, key: bytes, attempt: int = 0) -> float:

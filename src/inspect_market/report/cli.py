@@ -1,4 +1,5 @@
-"""`inspect-market report` (tables, figures, replay), `gate` (CI) and `grid` (eval sets)."""
+"""`inspect-market report` (tables, figures, replay), `gate` (CI), `grid` (eval sets) and
+`plan` (sample sizes)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from ..params import MAX_LOOP, check_int, check_number
 from .document import FORMATS, write_report
 from .gate import UNUSABLE, Bounds, gate
 from .load import load_logs
+from .plan import header, plan_table, plan_text
+from .power import ALPHA, POWER
+from .tables import POINTS, markdown_table
 
 T = TypeVar("T")
 
@@ -87,7 +91,58 @@ def parser() -> argparse.ArgumentParser:
     run_grid_parser.add_argument(
         "--out", type=Path, help="report directory (default: <log_dir>/report)"
     )
+    plan = commands.add_parser(
+        "plan",
+        help="samples needed to detect a net gain with the report's paired test (exact McNemar)",
+        description="Give --effect and either --baseline and --flips or --log. Fractions "
+        "throughout, as in the logged metrics (0.05 = 5 points).",
+    )
+    plan.add_argument("--effect", help="net gain to detect, a fraction (0.05 = 5 points)")
+    plan.add_argument("--baseline", help="baseline accuracy, a fraction")
+    plan.add_argument(
+        "--flips",
+        help="expected share of discordant samples (wrong -> right plus right -> wrong)",
+    )
+    plan.add_argument(
+        "--log", nargs="+", help="earlier logs: baseline accuracy and discordant share per cell"
+    )
+    plan.add_argument("--power", default=str(POWER), help=f"power to reach (default {POWER})")
+    plan.add_argument("--alpha", default=str(ALPHA), help=f"level of the test (default {ALPHA})")
     return top
+
+
+def fraction(name: str, text: str | None) -> float:
+    """A command-line fraction in (0, 1), or one clear error."""
+    try:
+        value = float(text) if text is not None else None
+    except ValueError:
+        value = None
+    if value is None or not 0 < value < 1:
+        raise InspectMarketError(
+            f"{name} must be a fraction in (0, 1) (0.05 = 5 points), got {text}"
+        )
+    return value
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    """Samples needed for assumed rates (one block) or for each cell of earlier logs (a table)."""
+    effect = fraction("--effect", args.effect)
+    alpha, target = fraction("--alpha", args.alpha), fraction("--power", args.power)
+    assumed = (args.baseline, args.flips)
+    if (args.log is None) == (assumed == (None, None)) or (args.log is None and None in assumed):
+        raise InspectMarketError("give --baseline and --flips, or --log (not both)")
+    if args.log is None:
+        baseline, flips = fraction("--baseline", args.baseline), fraction("--flips", args.flips)
+        print(plan_text(baseline, flips, effect, alpha, target))
+        return 0
+    loaded = load_logs(args.log)
+    for excluded in loaded.excluded:
+        print(f"left out: {excluded.path}: {excluded.reason}", file=sys.stderr)
+    if loaded.samples.empty:
+        raise InspectMarketError(f"no usable samples in --log {' '.join(args.log)}")
+    print(header(alpha, target) + f"; net gain to detect +{effect * POINTS:.1f} points")
+    print(markdown_table(plan_table(loaded.samples, effect, alpha, target)))
+    return 0
 
 
 def check_report_args(args: argparse.Namespace) -> None:
@@ -164,6 +219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_report(args)
         if args.command == "grid":
             return run_grid(args)
+        if args.command == "plan":
+            return run_plan(args)
         return run_gate(args, top.error)
     except InspectMarketError as error:
         print(f"inspect-market: {error}", file=sys.stderr)

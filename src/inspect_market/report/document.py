@@ -41,6 +41,7 @@ POINT_COLUMNS = {
     "net_gain",
     "net_gain_low",
     "net_gain_high",
+    "mde",
     "flip_to_correct",
     "flip_to_wrong",
     "parse_failure_rate",
@@ -106,7 +107,10 @@ def sections(
         Section(
             "protocols",
             "Protocol comparison",
-            "McNemar: exact two-sided test on the baseline/final pairs; flips: share of samples; "
+            "McNemar: exact two-sided test on the baseline/final pairs; mde: the smallest net "
+            "gain (points) that test detects with 80% power at alpha 0.05 on this n if the "
+            "share of samples that flip stays as observed (n/a: none would; "
+            "`inspect-market plan`); flips: share of samples; "
             "calls and tokens: per sample; parse failures: share of judgments.",
             protocol_table(summary),
         ),

@@ -14,7 +14,15 @@ import pandas as pd
 
 from ..scorers.metrics import brier, flip_rate, mean_of, ratio_of
 from .load import GROUP
-from .stats import bootstrap_ci, ece, log_loss, mcnemar_exact, paired_bootstrap_ci
+from .power import minimum_detectable_effect
+from .stats import (
+    bootstrap_ci,
+    discordant_pairs,
+    ece,
+    log_loss,
+    mcnemar_exact,
+    paired_bootstrap_ci,
+)
 
 POINTS = 100.0
 """Accuracies and gains are shown in percentage points, as in the paper."""
@@ -25,15 +33,18 @@ def group_stats(samples: pd.DataFrame, seed: int = 0) -> dict[str, float]:
 
     n counts samples (ids) and `epochs` the rows per sample: the net-gain CI and the McNemar
     test take one averaged difference per sample, the final-accuracy CI (`final_accuracy_low`,
-    `_high`) one mean per sample, so repeated epochs add no evidence. Cost, parse failures and
+    `_high`) one mean per sample, so repeated epochs add no evidence. `mde`: the net gain the
+    McNemar test detects with 80% power at alpha 0.05 on these n samples, their discordant
+    share held (`power.minimum_detectable_effect`). Cost, parse failures and
     calibration only when the rows carry them (replayed rows do not).
     """
     records = cast(Sequence[Mapping[str, Any]], samples.to_dict("records"))
     before, after, ids = samples["baseline_correct"], samples["final_correct"], samples["id"]
     low, high = paired_bootstrap_ci(before, after, ids, seed=seed)
     final_low, final_high = bootstrap_ci(after, ids, seed=seed)
+    n = ids.nunique()
     stats = {
-        "n": float(ids.nunique()),
+        "n": float(n),
         "epochs": len(samples) / ids.nunique(),
         "baseline_accuracy": mean_of(records, "baseline_correct"),
         "final_accuracy": mean_of(records, "final_correct"),
@@ -42,6 +53,7 @@ def group_stats(samples: pd.DataFrame, seed: int = 0) -> dict[str, float]:
         "net_gain_low": low,
         "net_gain_high": high,
         "mcnemar_p": mcnemar_exact(before, after, ids),
+        "mde": minimum_detectable_effect(n, sum(discordant_pairs(before, after, ids)) / n),
         "flip_to_correct": flip_rate(records, 0, 1),
         "flip_to_wrong": flip_rate(records, 1, 0),
         "mean_judgments": mean_of(records, "judgments"),
@@ -119,6 +131,7 @@ PROTOCOL_COLUMNS = [
     "net_gain_low",
     "net_gain_high",
     "mcnemar_p",
+    "mde",
     "flip_to_correct",
     "flip_to_wrong",
     "mean_judgments",
@@ -149,7 +162,8 @@ REPLAY_COLUMNS = [
 
 
 def protocol_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """Per task and protocol: accuracy, net gain with CI, McNemar p, flips, cost, parse failures."""
+    """Per task and protocol: accuracy, net gain with CI, McNemar p, minimum detectable effect,
+    flips, cost, parse failures."""
     return summary[PROTOCOL_COLUMNS].sort_values(["task", "protocol", "model"], ignore_index=True)
 
 

@@ -16,7 +16,7 @@ from inspect_ai.util import collect, span
 from ..errors import InspectMarketError
 from ..params import MAX_LOOP, check_int
 from ..propositions import Proposition
-from ..requests import RequestTag
+from ..requests import RequestTag, reply_side
 from ..trajectory import Judgment, TrajectoryData, Turn
 from ._calls import argument_text, counted_generate, role_model, validate_retries
 from ._finish import finish, recording
@@ -84,7 +84,9 @@ def debate(
         debaters = {role: role_model(role) for role in SIDES}
         sides = SIDES if assignment == "fixed" else drawn_sides(assignment_seed, state)
 
-        async def judgment(trajectory: TrajectoryData, evidence: list[str]) -> Judgment:
+        async def judgment(
+            trajectory: TrajectoryData, evidence: list[str], sides: list[int | None]
+        ) -> Judgment:
             return await request_judgment(
                 judge,
                 proposition,
@@ -94,6 +96,7 @@ def debate(
                 evidence_heading=DEBATE_EVIDENCE,
                 evidence=evidence,
                 prompt=judge_role,
+                shown_sides=sides,
             )
 
         async def turn(
@@ -105,7 +108,12 @@ def debate(
             output = await counted_generate(model, messages, trajectory)
             text = argument_text(output.completion, MAX_TURN_SENTENCES, MAX_TURN_CHARS)
             return Turn(
-                role=role, round=round_no, text=text, raw=output.completion, side=sides[role]
+                role=role,
+                round=round_no,
+                text=text,
+                raw=output.completion,
+                side=sides[role],
+                supports=reply_side(output),
             )
 
         with recording(debate, state) as trajectory:
@@ -117,7 +125,7 @@ def debate(
                 {"judge": judge_role, **dict.fromkeys(SIDES, debater_prompt)},
             )
             async with span("baseline judgment", type="judge"):
-                await judgment(trajectory, [])
+                await judgment(trajectory, [], [])
             for round_no in range(1, rounds + 1):
                 async with span(f"round {round_no}", type="debate"):
                     lines = debate_lines(proposition, trajectory.turns, sides)
@@ -131,7 +139,9 @@ def debate(
                     )
             async with span("final judgment", type="judge"):
                 final = await judgment(
-                    trajectory, debate_lines(proposition, trajectory.turns, sides)
+                    trajectory,
+                    debate_lines(proposition, trajectory.turns, sides),
+                    [turn.supports for turn in trajectory.turns],
                 )
             trajectory.stop_reason = "rounds_done"
             return finish(state, trajectory, final.p, final.claim_side, final.raw)
@@ -211,4 +221,5 @@ def debater_messages(
         "round": str(round_no),
         "rounds": str(rounds),
     }
-    return prompt.request(values, RequestTag.of("argument", proposition, len(transcript)))
+    tag = RequestTag.of("argument", proposition, len(transcript), role=role, side=side)
+    return prompt.request(values, tag)

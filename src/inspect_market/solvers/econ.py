@@ -160,6 +160,7 @@ def econ(
             )
             trajectory.stop_reason = "rounds_done"
             shown: list[str] = []
+            shown_sides: list[int | None] = []
             strategy = ""
             for round_no in range(1, rounds + 1):
                 async with span(f"round {round_no}", type="econ"):
@@ -194,11 +195,14 @@ def econ(
                                 evidence=[strategy],
                                 prompt=judge_role,
                                 arguments=briefing,
+                                shown_sides=[None],
+                                draw=round_no,
                             )
                             for role, model in members
                         ),
                     )
                     shown = [judgment_line(proposition, j) for j in judgments]
+                    shown_sides = [j.claim_side for j in judgments]
                 if agree(judgments, threshold):
                     trajectory.stop_reason = "converged"
                     break
@@ -212,6 +216,7 @@ def econ(
                     evidence=shown,
                     prompt=judge_role,
                     arguments=judgments_block(final_prompt, shown, round=round_no),
+                    shown_sides=shown_sides,
                 )
             return finish(state, trajectory, final.p, final.claim_side, final.raw)
 
@@ -243,5 +248,5 @@ def strategy_messages(
         "round": str(round_no),
         "rounds": str(rounds),
     }
-    tag = RequestTag.of("argument", proposition, len(judged), round=round_no)
+    tag = RequestTag.of("argument", proposition, len(judged), round=round_no, role="coordinator")
     return prompt.request(values, tag)

@@ -202,13 +202,15 @@ def judgment_messages(
     evidence: Sequence[str] = (),
     prompt: RolePrompt = JUDGE_PROMPTS[DEFAULT_PROMPTS],
     arguments: str | None = None,
+    tag: RequestTag | None = None,
 ) -> list[ChatMessage]:
-    """The set's system message and worked example turns, then the tagged request."""
+    """The set's system message and worked example turns, then the request tagged `tag`
+    (default: a judgment request showing `evidence`)."""
     values = judge_values(prompt.prompt_set, proposition, evidence_heading, evidence, arguments)
-    return prompt.request(values, RequestTag.of("judgment", proposition, len(evidence)))
+    return prompt.request(values, tag or RequestTag.of("judgment", proposition, len(evidence)))
 
 
-def format_reminder(proposition: Proposition, error: str | None, evidence: int) -> ChatMessage:
+def format_reminder(proposition: Proposition, error: str | None, tag: RequestTag) -> ChatMessage:
     """A short re-ask after a reply whose prediction could not be read."""
     text = (
         f"Your reply could not be read ({error}). Reply again with exactly three labelled lines: "
@@ -216,7 +218,7 @@ def format_reminder(proposition: Proposition, error: str | None, evidence: int) 
         f'(a decimal between 0 and 1: the probability that "{proposition.positive_claim}" is '
         "true)."
     )
-    return tagged_request(text, RequestTag.of("judgment", proposition, evidence))
+    return tagged_request(text, tag)
 
 
 async def request_judgment(
@@ -231,20 +233,32 @@ async def request_judgment(
     config: GenerateConfig | None = None,
     prompt: RolePrompt | None = None,
     arguments: str | None = None,
+    shown_sides: Sequence[int | None] = (),
+    draw: int = 0,
 ) -> Judgment:
     """Ask `model` for a judgment, re-asking with a format reminder while p cannot be read.
 
     `prompt` is the judge prompt to send (default: the suite's; see `judge_prompt`);
     `arguments`, a block a protocol's template made of `evidence` (see `judge_values`). After
     `max_format_retries` re-asks the judgment is recorded with p None and the raw text of the
-    last attempt; it is appended to the trajectory either way.
+    last attempt; it is appended to the trajectory either way. `shown_sides` (the side each
+    piece of evidence supports, where known) and `draw` go into the request's tag only.
     """
+    tag = RequestTag.of(
+        "judgment",
+        proposition,
+        len(evidence),
+        role=role,
+        draw=draw,
+        shown_sides=list(shown_sides),
+    )
     conversation = judgment_messages(
         proposition,
         evidence_heading,
         evidence,
         prompt or JUDGE_PROMPTS[DEFAULT_PROMPTS],
         arguments,
+        tag,
     )
     retries = 0
     while True:
@@ -259,7 +273,7 @@ async def request_judgment(
         )
         conversation += [
             output.message,
-            format_reminder(proposition, parsed.error, len(evidence)),
+            format_reminder(proposition, parsed.error, tag),
         ]
     judgment = Judgment(
         role=role,

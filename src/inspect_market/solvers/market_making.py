@@ -15,7 +15,7 @@ from inspect_ai.util import span
 from ..errors import InspectMarketError
 from ..judgment import decide
 from ..propositions import Proposition
-from ..requests import RequestTag
+from ..requests import RequestTag, reply_side
 from ..stopping import stop_reason, validate_stop_rule
 from ..trajectory import Judgment, Turn
 from . import paper_prompts
@@ -121,6 +121,7 @@ def market_making(
         market_maker = role_model("market_maker")
         trader = role_model("trader")
         arguments: list[str] = []
+        argument_sides: list[int | None] = []
         false_side = 1 - target_label(state) if trader_stance == "adversarial" else None
         with recording(market_making, state) as trajectory:
             trajectory.trader_stance = trader_stance
@@ -139,6 +140,7 @@ def market_making(
                         evidence_heading=EVIDENCE_HEADINGS[market_maker_prompt.prompt_set],
                         evidence=arguments,
                         prompt=market_maker_prompt,
+                        shown_sides=argument_sides,
                     )
                     ps = [j.p for j in trajectory.judgments]
                     reason = stop_reason(ps, max_judgments, threshold, window)
@@ -149,10 +151,19 @@ def market_making(
                     prompt = stance_prompt(trader_prompt, trader_stance, proposition, side)
                     trade = await counted_generate(
                         trader,
-                        trade_messages(proposition, judgment.raw, judgment.p, round_no, prompt),
+                        trade_messages(
+                            proposition,
+                            judgment.raw,
+                            judgment.p,
+                            round_no,
+                            prompt,
+                            stance=trader_stance,
+                            side=side,
+                        ),
                         trajectory,
                     )
                     argument = argument_text(trade.completion, 1, MAX_ARGUMENT_CHARS)
+                    supports = reply_side(trade)
                     trajectory.turns.append(
                         Turn(
                             role="trader",
@@ -160,9 +171,11 @@ def market_making(
                             text=argument,
                             raw=trade.completion,
                             side=side,
+                            supports=supports,
                         )
                     )
                     arguments.append(argument)
+                    argument_sides.append(supports)
             last = trajectory.judgments[-1]
             return finish(state, trajectory, last.p, last.claim_side, last.raw)
 
@@ -209,11 +222,19 @@ def trade_messages(
     p: float | None,
     round_no: int,
     prompt: RolePrompt = TRADER_PROMPTS[DEFAULT_PROMPTS],
+    stance: str = "honest",
+    side: int | None = None,
 ) -> list[ChatMessage]:
-    """The trader's view: the question and the market maker's current judgment only (myopic)."""
+    """The trader's view: the question and the market maker's current judgment only (myopic).
+
+    The request's tag also names the trader's stance and the side it is told to argue.
+    """
     values = {
         **proposition_values(prompt.prompt_set, proposition),
         "judgment": judgment_text.strip(),
         "p": "unreadable" if p is None else f"{p:g}",
     }
-    return prompt.request(values, RequestTag.of("argument", proposition, round=round_no))
+    tag = RequestTag.of(
+        "argument", proposition, round=round_no, role="trader", stance=stance, side=side
+    )
+    return prompt.request(values, tag)

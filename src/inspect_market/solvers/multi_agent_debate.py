@@ -70,7 +70,12 @@ def multi_agent_debate(
         members = [(f"agent_{n}", member_model("agent", n)) for n in range(1, agents + 1)]
 
         async def judge(
-            trajectory: TrajectoryData, role: str, model: Model, others: list[str], round_no: int
+            trajectory: TrajectoryData,
+            role: str,
+            model: Model,
+            others: list[str],
+            others_sides: list[int | None],
+            round_no: int,
         ) -> Judgment:
             return await request_judgment(
                 model,
@@ -81,6 +86,8 @@ def multi_agent_debate(
                 evidence=others,
                 prompt=agent_prompt,
                 arguments=judgments_block(peers_prompt, others, round=round_no, rounds=rounds),
+                shown_sides=others_sides,
+                draw=round_no,
             )
 
         with recording(multi_agent_debate, state) as trajectory:
@@ -89,10 +96,18 @@ def multi_agent_debate(
             for round_no in range(rounds + 1):
                 async with span(f"round {round_no}", type="debate"):
                     shown = [judgment_line(proposition, j) for j in latest]
+                    sides = [j.claim_side for j in latest]
                     latest = await judge_together(
                         trajectory,
                         (
-                            judge(trajectory, role, model, shown[:i] + shown[i + 1 :], round_no)
+                            judge(
+                                trajectory,
+                                role,
+                                model,
+                                shown[:i] + shown[i + 1 :],
+                                sides[:i] + sides[i + 1 :],
+                                round_no,
+                            )
                             for i, (role, model) in enumerate(members)
                         ),
                     )

@@ -65,8 +65,9 @@ def self_consistency(
                         max_format_retries=max_format_retries,
                         prompt=prompt,
                         config=config,
+                        draw=draw,
                     )
-                    for _ in range(samples)
+                    for draw in range(samples)
                 ),
             )
             trajectory.stop_reason = "samples_done"

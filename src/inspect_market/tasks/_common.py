@@ -15,7 +15,7 @@ from ..errors import DataError, InspectMarketError
 from ..params import check_int
 from ..scorers import CORE_METRICS, epoch_mean, trajectory_scorer
 from ..solvers import create_protocol, requested_protocol
-from .sources import RemoteFile, SourceFile, resolve_source
+from .sources import RemoteFile, resolve_source
 
 T = TypeVar("T")
 DEFAULT_PROTOCOL = "market_making"
@@ -24,7 +24,7 @@ DEFAULT_PROTOCOL = "market_making"
 def protocol_task(
     *,
     name: str,
-    load: Callable[[], tuple[Dataset, SourceFile]],
+    load: Callable[[], tuple[Dataset, dict[str, Any]]],
     solver: str | None,
     solver_args: dict[str, Any],
     metadata: dict[str, Any] | None = None,
@@ -32,14 +32,13 @@ def protocol_task(
 ) -> Task:
     """A task scoring protocol `solver` (default market making) on the dataset from `load`.
 
+    `load` returns the dataset and what the eval metadata records about where it came from.
     The solver is built first, so a bad protocol name or parameter fails before any data is
-    read; both fail before any model call. The eval metadata records the data file and its
-    sha256; the protocol is recorded by the solver that runs (see `requested_protocol`).
+    read; both fail before any model call. The protocol is recorded by the solver that runs
+    (see `requested_protocol`).
     """
     built = create_protocol(solver or DEFAULT_PROTOCOL, **solver_args)
-    dataset, source = load()
-    if not len(dataset):
-        raise DataError(f"{source.path} holds no samples for task {name}")
+    dataset, provenance = load()
     return Task(
         dataset=dataset,
         solver=built,
@@ -50,7 +49,7 @@ def protocol_task(
         # Task-level metrics replace the scorer's: pass them only to add a task's own.
         metrics=[*CORE_METRICS, *extra_metrics] if extra_metrics else None,
         epochs=Epochs(1, epoch_mean()),
-        metadata={"task": name, **source.log_metadata(), **(metadata or {})},
+        metadata={"task": name, **provenance, **(metadata or {})},
     )
 
 
@@ -88,16 +87,20 @@ def release_task(
     """protocol_task on `parse` of one release file: `data_path`, else the cached `remote`.
 
     `seed` must be an integer (it is recorded in the eval metadata). A file `parse` rejects
-    fails with its DataError plus the option to pass the right file.
+    fails with its DataError plus the option to pass the right file; so does an empty one. The
+    eval metadata records the data file and its sha256.
     """
     check_int("seed", seed, 0)
 
-    def load() -> tuple[Dataset, SourceFile]:
+    def load() -> tuple[Dataset, dict[str, Any]]:
         source = resolve_source(data_path, remote, remote.filename)
         try:
-            return parse(source.path), source
+            dataset = parse(source.path)
         except DataError as ex:
             raise DataError(f"{ex}; pass -T data_path=/path/to/{remote.filename}") from None
+        if not len(dataset):
+            raise DataError(f"{source.path} holds no samples for task {name}")
+        return dataset, source.log_metadata()
 
     return protocol_task(
         name=name,

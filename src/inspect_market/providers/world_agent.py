@@ -1,0 +1,75 @@
+"""The `simulated` provider's agent for the simulated world (requests about a world item).
+
+An agent of skill s knows the truth of an item with probability s (a draw fixed by the
+model's seed and the item, so every role a model plays knows the same items, and models with
+different seeds know independently). Everything it uses comes from the request's tag:
+
+- judgment: knowing, the true side with p = KNOWN_P; not knowing, with probability
+  `persuadability` the side most of the shown arguments or judgments support (`shown_sides`,
+  when one side has a strict majority) with p = LEAN_P; else a side at random with p = GUESS_P.
+- argument (trader, debater): a contrarian trader argues the side it is told; otherwise,
+  knowing, the true side (the false side with the adversarial stance); not knowing, a side at
+  random per turn. Any other role's argument (econ's coordinator's strategy) supports no side.
+
+Random draws other than knowledge also hash the role and the request's place in the protocol
+(evidence shown, round, draw), so they are independent between roles and turns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from ..requests import RequestTag
+from ..world.rules import ARGUER_ROLES, GUESS_P, KNOWN_P, LEAN_P, side_p, truth
+
+
+class WorldAgent:
+    """Judgments and argued sides of one agent about world items."""
+
+    def __init__(self, seed: int, skill: float, persuadability: float) -> None:
+        self.seed = seed
+        self.skill = skill
+        self.persuadability = persuadability
+
+    def knows(self, item: str) -> bool:
+        return self._draw("knows", item) < self.skill
+
+    def judgment_p(self, tag: RequestTag, item: str) -> float:
+        """This agent's p of the positive claim (its judged side is the side of p)."""
+        if self.knows(item):
+            side, level = truth(item), KNOWN_P
+        else:
+            turn = self._turn(tag, item, tag.draw)
+            majority = _majority(tag.shown_sides)
+            if majority is not None and self._draw("persuaded", *turn) < self.persuadability:
+                side, level = majority, LEAN_P
+            else:
+                side, level = self._coin("guess", *turn), GUESS_P
+        return side_p(side, level)
+
+    def argued_side(self, tag: RequestTag, item: str) -> int | None:
+        """The side this agent's argument supports (None: a role whose text argues no side)."""
+        if not (tag.role or "").startswith(ARGUER_ROLES):
+            return None
+        if tag.stance == "contrarian" and tag.side is not None:
+            return tag.side
+        if self.knows(item):
+            return 1 - truth(item) if tag.stance == "adversarial" else truth(item)
+        return self._coin("argue", *self._turn(tag, item, tag.round))
+
+    def _turn(self, tag: RequestTag, item: str, step: int) -> tuple[str, ...]:
+        return (tag.role or "", item, str(tag.evidence), str(step))
+
+    def _coin(self, purpose: str, *parts: str) -> int:
+        return int(self._draw(purpose, *parts) < 0.5)
+
+    def _draw(self, purpose: str, *parts: str) -> float:
+        """A uniform number in [0, 1) fixed by the seed, the purpose and the parts."""
+        key = "\x1f".join(("world", str(self.seed), purpose, *parts))
+        digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "big") / 2**64
+
+
+def _majority(sides: list[int | None]) -> int | None:
+    ones, zeros = sides.count(1), sides.count(0)
+    return None if ones == zeros else int(ones > zeros)

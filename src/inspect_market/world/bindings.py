@@ -1,0 +1,41 @@
+"""A world setting as Inspect eval arguments: the `simulated` models bound to the roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from inspect_ai.model import get_model
+
+from .settings import HELPER_ROLES, Agent, WorldSettings
+
+MAIN_SEED, HELPER_SEED = 0, 1
+"""Model seeds of the main and the helper agent (different, so they know independently)."""
+
+
+def agent_args(agent: Agent, seed: int) -> dict[str, Any]:
+    """The `simulated` model args (`-M`) of an agent."""
+    return {"skill": agent.skill, "persuadability": agent.persuadability, "seed": seed}
+
+
+def eval_args(protocol: str, settings: WorldSettings, n: int, world_seed: int) -> dict[str, Any]:
+    """Arguments of `inspect_ai.eval` that run `protocol` on n synthetic items in `settings`.
+
+    The main agent is the eval's model; the helper, when there is one, is bound to the
+    protocol's HELPER_ROLES. Only market making gets the trader's stance.
+    """
+    main = get_model("simulated/default", memoize=False, **agent_args(settings.main, MAIN_SEED))
+    roles = {}
+    if settings.helper is not None:
+        helper = get_model(
+            "simulated/default", memoize=False, **agent_args(settings.helper, HELPER_SEED)
+        )
+        roles = dict.fromkeys(HELPER_ROLES[protocol], helper)
+    task_args: dict[str, Any] = {"n": n, "world_seed": world_seed, "solver": protocol}
+    if protocol == "market_making":
+        task_args["trader_stance"] = settings.trader_stance
+    return {
+        "tasks": "inspect_market/synthetic",
+        "model": main,
+        "model_roles": roles,
+        "task_args": task_args,
+    }

@@ -1,0 +1,195 @@
+"""The world simulated directly in numpy, without Inspect: the expected values of every protocol.
+
+It re-implements each protocol's flow at its default parameters (the constants below; a test
+checks them against the solvers) and the agents' rules as stated in `WorldSettings`, drawing
+from one numpy generator, so it shares no code and no random draws with the `simulated`
+provider that plays the same world through Inspect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import InspectMarketError
+from .rules import GUESS_P, KNOWN_P, LEAN_P
+from .settings import Agent, WorldSettings
+
+MAX_JUDGMENTS, THRESHOLD, WINDOW = 10, 0.2, 3  # market_making
+DEBATE_ROUNDS = 3
+SC_SAMPLES = 5
+MAD_AGENTS, MAD_ROUNDS = 3, 2
+ECON_EXECUTORS, ECON_ROUNDS, ECON_THRESHOLD = 3, 3, 0.2
+_EPS = 1e-9
+NO_SIDE = -1
+
+Sides = NDArray[np.int8]
+Floats = NDArray[np.float64]
+
+
+@dataclass
+class _World:
+    """n items' truth and who knows them, and the generator every other draw comes from."""
+
+    rng: np.random.Generator
+    truth: Sides
+    main_knows: NDArray[np.bool_]
+    helper_knows: NDArray[np.bool_]
+    main: Agent
+    helper: Agent
+    stance: str
+
+    @classmethod
+    def draw(cls, n: int, seed: int, settings: WorldSettings) -> _World:
+        rng = np.random.default_rng(seed)
+        truth = rng.integers(0, 2, n).astype(np.int8)
+        main_knows = rng.random(n) < settings.main.skill
+        helper = settings.helper
+        helper_knows = main_knows if helper is None else rng.random(n) < helper.skill
+        return cls(
+            rng,
+            truth,
+            main_knows,
+            helper_knows,
+            settings.main,
+            helper or settings.main,
+            settings.trader_stance,
+        )
+
+    def coin(self) -> Sides:
+        return self.rng.integers(0, 2, self.truth.size).astype(np.int8)
+
+    def judge(
+        self, knows: NDArray[np.bool_], agent: Agent, shown: Sequence[Sides]
+    ) -> tuple[Sides, Floats]:
+        """Sides and p's of one judgment per item, by an agent shown `shown` sides."""
+        majority = _majority(shown, self.truth.size)
+        persuaded = self.rng.random(self.truth.size) < agent.persuadability
+        guess = self.coin()
+        follow = ~knows & persuaded & (majority != NO_SIDE)
+        side = np.where(knows, self.truth, np.where(follow, majority, guess)).astype(np.int8)
+        level = np.where(knows, KNOWN_P, np.where(follow, LEAN_P, GUESS_P))
+        return side, np.where(side == 1, level, 1 - level)
+
+    def argue(self, knows: NDArray[np.bool_], adversarial: bool = False) -> Sides:
+        """The side each item's argument supports: the true (false) side if known, else a coin."""
+        known = 1 - self.truth if adversarial else self.truth
+        return np.where(knows, known, self.coin()).astype(np.int8)
+
+    def correct(self, p: Floats) -> Floats:
+        """1.0 where p decides for the true side (p = 0.5 decides nothing: wrong)."""
+        decided = np.where(p > 0.5, 1, np.where(p < 0.5, 0, NO_SIDE))
+        right: Floats = (decided == self.truth).astype(np.float64)
+        return right
+
+
+def _majority(shown: Sequence[Sides], n: int) -> Sides:
+    if not shown:
+        return np.full(n, NO_SIDE, dtype=np.int8)
+    stacked = np.stack(shown)
+    ones, zeros = (stacked == 1).sum(axis=0), (stacked == 0).sum(axis=0)
+    return np.where(ones > zeros, 1, np.where(zeros > ones, 0, NO_SIDE)).astype(np.int8)
+
+
+def _single_shot(w: _World) -> tuple[Floats, Floats]:
+    _, p = w.judge(w.main_knows, w.main, [])
+    return p, p
+
+
+def _market_making(w: _World) -> tuple[Floats, Floats]:
+    """Judge, stop when the last WINDOW p's spread by at most THRESHOLD, else trade; repeat."""
+    ps: list[Floats] = []
+    arguments: list[Sides] = []
+    final = np.full(w.truth.size, np.nan)
+    active = np.ones(w.truth.size, dtype=bool)
+    for t in range(1, MAX_JUDGMENTS + 1):
+        side, p = w.judge(w.main_knows, w.main, arguments)
+        ps.append(p)
+        recent = np.stack(ps[-WINDOW:])
+        converged = (t >= WINDOW) & (recent.max(axis=0) - recent.min(axis=0) <= THRESHOLD + _EPS)
+        stop = active & (converged | (t == MAX_JUDGMENTS))
+        final[stop] = p[stop]
+        active &= ~stop
+        if not active.any():
+            break
+        if w.stance == "contrarian":
+            arguments.append((1 - side).astype(np.int8))
+        else:
+            arguments.append(w.argue(w.helper_knows, w.stance == "adversarial"))
+    return ps[0], final
+
+
+def _debate(w: _World) -> tuple[Floats, Floats]:
+    _, baseline = w.judge(w.main_knows, w.main, [])
+    turns = [w.argue(w.helper_knows) for _ in range(2 * DEBATE_ROUNDS)]
+    _, final = w.judge(w.main_knows, w.main, turns)
+    return baseline, final
+
+
+def _self_consistency(w: _World) -> tuple[Floats, Floats]:
+    ps = [w.judge(w.main_knows, w.main, [])[1] for _ in range(SC_SAMPLES)]
+    return ps[0], np.mean(ps, axis=0)
+
+
+def _multi_agent_debate(w: _World) -> tuple[Floats, Floats]:
+    """Agent 1 is the main agent, the others the helper; each round sees the others' sides."""
+    agents = [(w.main_knows, w.main)] + [(w.helper_knows, w.helper)] * (MAD_AGENTS - 1)
+    latest = [w.judge(knows, agent, []) for knows, agent in agents]
+    baseline = latest[0][1]
+    for _ in range(MAD_ROUNDS):
+        sides = [side for side, _ in latest]
+        latest = [
+            w.judge(knows, agent, sides[:i] + sides[i + 1 :])
+            for i, (knows, agent) in enumerate(agents)
+        ]
+    return baseline, np.mean([p for _, p in latest], axis=0)
+
+
+def _econ(w: _World) -> tuple[Floats, Floats]:
+    """Executors (the helper) judge from a strategy that supports no side until their p's agree;
+    the coordinator (the main agent) then judges from the last round's executor judgments."""
+    n = w.truth.size
+    shown = np.full((ECON_EXECUTORS, n), NO_SIDE, dtype=np.int8)
+    active = np.ones(n, dtype=bool)
+    baseline = np.full(n, np.nan)
+    for round_no in range(1, ECON_ROUNDS + 1):
+        judged = [w.judge(w.helper_knows, w.helper, []) for _ in range(ECON_EXECUTORS)]
+        if round_no == 1:
+            baseline = judged[0][1]
+        shown[:, active] = np.stack([side for side, _ in judged])[:, active]
+        ps = np.stack([p for _, p in judged])
+        active &= ps.max(axis=0) - ps.min(axis=0) > ECON_THRESHOLD
+        if not active.any():
+            break
+    _, final = w.judge(w.main_knows, w.main, list(shown))
+    return baseline, final
+
+
+PROTOCOLS: dict[str, Callable[[_World], tuple[Floats, Floats]]] = {
+    "single_shot": _single_shot,
+    "market_making": _market_making,
+    "debate": _debate,
+    "self_consistency": _self_consistency,
+    "multi_agent_debate": _multi_agent_debate,
+    "econ": _econ,
+}
+
+
+def simulate(
+    protocol: str, n: int, seed: int, settings: WorldSettings
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Direct (no Inspect) simulation: per-item baseline_correct and final_correct as 0/1 floats.
+
+    `protocol` is a registry name without prefix (e.g. "market_making"), run at its default
+    parameters; n items, every draw from `numpy.random.default_rng(seed)`.
+    """
+    if protocol not in PROTOCOLS:
+        raise InspectMarketError(
+            f"no direct simulation of {protocol!r}; choose one of: {', '.join(PROTOCOLS)}"
+        )
+    world = _World.draw(n, seed, settings)
+    baseline, final = PROTOCOLS[protocol](world)
+    return world.correct(baseline), world.correct(final)

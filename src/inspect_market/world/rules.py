@@ -1,0 +1,35 @@
+"""The rules of the simulated world: its items' truth and the p's its agents state.
+
+Used by the `synthetic` task and the `simulated` provider's world agents (which play the world
+through Inspect); the direct simulation and the closed form share only the p constants, so
+they stay independent checks of the agents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+KNOWN_P = 0.95
+"""A knowing agent's p for the positive claim when it is true (1 - KNOWN_P when it is false)."""
+LEAN_P = 0.58
+"""An unknowing judge persuaded by the arguments: p for the side most of them support."""
+GUESS_P = 0.55
+"""An unknowing judge guessing: p for the side it picked at random."""
+ARGUER_ROLES = ("trader", "debater")
+"""Roles (prefixes, as in `debater_a`) whose arguments support a side; a coordinator's
+strategy supports none."""
+
+
+def item_key(world_seed: int, index: int) -> str:
+    """The key naming item `index` of world `world_seed` (carried by every request about it)."""
+    return f"{world_seed}:{index}"
+
+
+def truth(key: str) -> int:
+    """The true side of item `key` (1: the positive claim holds): a fair coin fixed by the key."""
+    return int(hashlib.blake2b(f"truth\x1f{key}".encode(), digest_size=8).digest()[0] < 128)
+
+
+def side_p(side: int, p: float) -> float:
+    """The probability of the positive claim stated by an agent that gives `side` p `p`."""
+    return p if side == 1 else round(1 - p, 10)
