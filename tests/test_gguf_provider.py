@@ -7,6 +7,7 @@ import hashlib
 import json
 import sys
 import types
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -78,8 +79,12 @@ class FakeState(types.SimpleNamespace):
 
 
 @pytest.fixture
-def fake_llama(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """A fake llama_cpp module, an empty model cache, and a GGUF path to load."""
+def fake_llama(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """A fake llama_cpp module, an empty model cache, and a GGUF path to load.
+
+    `prompt_cache` imported under the fake is dropped afterwards, so later tests in the process
+    import it on the real llama_cpp.
+    """
     FakeLlama.instances = []
     module = types.ModuleType("llama_cpp")
     module.Llama = FakeLlama  # type: ignore[attr-defined]
@@ -95,7 +100,8 @@ def fake_llama(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setattr(gguf, "_LOADED", {})
     path = tmp_path / "model.gguf"
     path.write_bytes(b"GGUF")
-    return path
+    yield path
+    sys.modules.pop("inspect_market.providers.prompt_cache", None)
 
 
 def test_config_mapping() -> None:
