@@ -6,7 +6,10 @@ so without saved states every judgment re-reads its whole (~1,000-token) prompt.
 cache the state after each call (the KV cache of prompt and reply) is kept, and a call whose
 prompt shares a longer prefix with a kept state than with the live context loads that state
 first: each role's conversation, and the system message and worked examples every judgment
-shares, are read once. Loading a state gives the same KV cache as reading the prompt again.
+shares, are read once. A loaded state holds what reading the prompt again would compute, up to
+float rounding: llama.cpp's results depend on how a prompt is split into batches, so at T = 0 a
+reply's wording can differ (measured: same claims and p's, different wording from the second
+judgment of a market on; README, "Offline: a local model").
 
 llama-cpp-python's `LlamaRAMCache` does the lookup; its states also copy the logits buffer
 (n_batch x vocabulary floats: 311 MB for Qwen2.5), which is read only for logprobs with
