@@ -143,6 +143,12 @@ def test_logs_carry_the_prompt_set_and_template_hashes(tmp_path: Path) -> None:
     assert all(re.fullmatch(r"[0-9a-f]{12}", h) for h in hashes.values())
     infos = [e for e in sample.events if isinstance(e, InfoEvent) and e.source == "prompts"]
     assert [e.data for e in infos] == [{"prompts": "paper", "prompt_sha256": hashes}]
+    assert log.eval.metadata is not None
+    assert log.eval.metadata["prompts"] == {
+        "protocol": "market_making",
+        "set": "paper",
+        "sha256": hashes,
+    }
 
 
 TEMPLATE = """Decide: {question}
@@ -174,7 +180,14 @@ def test_a_template_file_replaces_the_judge_prompt(tmp_path: Path) -> None:
         "Reply with Claim, Reasoning and Final Prediction."
     )
     sample = log.samples[0]  # type: ignore[index]
-    assert stored(sample, "prompt_sha256")["market_maker"] != JUDGE_PROMPTS["paper"].sha256
+    hashes = stored(sample, "prompt_sha256")
+    assert hashes["market_maker"] != JUDGE_PROMPTS["paper"].sha256
+    assert log.eval.metadata is not None
+    assert log.eval.metadata["prompts"] == {
+        "protocol": "single_shot",
+        "set": "paper",
+        "sha256": hashes,
+    }
 
 
 def test_a_suite_template_keeps_the_system_message_and_asks_the_examples_with_it(
@@ -289,6 +302,8 @@ def test_the_simulated_provider_plays_the_paper_protocols(tmp_path: Path, solver
     assert log.status == "success", log.error
     for sample in log.samples or []:
         assert all(j.get("p") is not None for j in stored(sample, "judgments"))
+        assert log.eval.metadata is not None
+        assert log.eval.metadata["prompts"]["sha256"] == stored(sample, "prompt_sha256")
 
 
 PEERS_HEADING = "The other agents' judgments in the last round (they may be right or wrong):"

@@ -5,7 +5,13 @@ from .debate import debate
 from .econ import econ
 from .market_making import market_making
 from .multi_agent_debate import multi_agent_debate
-from .registry import create_protocol, protocol_defaults, protocol_names, requested_protocol
+from .registry import (
+    create_protocol,
+    protocol_defaults,
+    protocol_names,
+    protocol_prompts,
+    requested_protocol,
+)
 from .self_consistency import self_consistency
 from .single_shot import single_shot
 
@@ -18,6 +24,7 @@ __all__ = [
     "protocol_defaults",
     "protocol_name",
     "protocol_names",
+    "protocol_prompts",
     "requested_protocol",
     "self_consistency",
     "single_shot",

@@ -75,8 +75,8 @@ def debate(
             f"assignment must be one of {', '.join(ASSIGNMENTS)}, got {assignment!r}"
         )
     check_int("assignment_seed", assignment_seed, 0)
-    judge_role = judge_prompt(prompts, judge_template)
-    debater_prompt = role_prompt(DEBATER_PROMPTS, prompts, debater_template)
+    roles = debate_prompts(prompts, judge_template, debater_template)
+    judge_role, debater_prompt = roles["judge"], roles["debater_a"]
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         proposition = Proposition.from_sample(state.input_text, state.metadata)
@@ -119,11 +119,7 @@ def debate(
         with recording(debate, state) as trajectory:
             trajectory.assignment = assignment
             trajectory.positive_debater = next(r for r, side in sides.items() if side == 1)
-            note_prompts(
-                trajectory,
-                prompts,
-                {"judge": judge_role, **dict.fromkeys(SIDES, debater_prompt)},
-            )
+            note_prompts(trajectory, prompts, roles)
             async with span("baseline judgment", type="judge"):
                 await judgment(trajectory, [], [])
             for round_no in range(1, rounds + 1):
@@ -147,6 +143,16 @@ def debate(
             return finish(state, trajectory, final.p, final.claim_side, final.raw)
 
     return solve
+
+
+def debate_prompts(
+    prompts: object = DEFAULT_PROMPTS,
+    judge_template: str | None = None,
+    debater_template: str | None = None,
+) -> dict[str, RolePrompt]:
+    """debate's prompt per role for these parameters (both debaters share one)."""
+    debater = role_prompt(DEBATER_PROMPTS, prompts, debater_template)
+    return {"judge": judge_prompt(prompts, judge_template), **dict.fromkeys(SIDES, debater)}
 
 
 def drawn_sides(seed: int, state: TaskState) -> dict[str, int]:

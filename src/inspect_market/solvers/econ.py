@@ -135,29 +135,24 @@ def econ(
     check_int("rounds", rounds, 1, MAX_LOOP)
     check_number("threshold", threshold, 0, 1)
     validate_retries(max_format_retries)
-    judge_role = judge_prompt(prompts, judge_template)
-    strategy_prompt = role_prompt(STRATEGY_PROMPTS, prompts, strategy_template)
-    revision_prompt = role_prompt(REVISION_PROMPTS, prompts, revision_template)
-    briefing_prompt = role_prompt(BRIEFING_PROMPTS, prompts, briefing_template)
-    final_prompt = role_prompt(FINAL_PROMPTS, prompts, final_template)
+    roles = econ_prompts(
+        prompts,
+        judge_template,
+        strategy_template,
+        revision_template,
+        briefing_template,
+        final_template,
+    )
+    judge_role = roles["executor"]
+    strategy_prompt, revision_prompt = roles["strategy"], roles["revision"]
+    briefing_prompt, final_prompt = roles["briefing"], roles["final"]
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         proposition = Proposition.from_sample(state.input_text, state.metadata)
         coordinator = role_model("coordinator")
         members = [(f"executor_{n}", member_model("executor", n)) for n in range(1, executors + 1)]
         with recording(econ, state) as trajectory:
-            note_prompts(
-                trajectory,
-                prompts,
-                {
-                    "executor": judge_role,
-                    "coordinator": judge_role,
-                    "strategy": strategy_prompt,
-                    "revision": revision_prompt,
-                    "briefing": briefing_prompt,
-                    "final": final_prompt,
-                },
-            )
+            note_prompts(trajectory, prompts, roles)
             trajectory.stop_reason = "rounds_done"
             shown: list[str] = []
             shown_sides: list[int | None] = []
@@ -221,6 +216,26 @@ def econ(
             return finish(state, trajectory, final.p, final.claim_side, final.raw)
 
     return solve
+
+
+def econ_prompts(
+    prompts: object = DEFAULT_PROMPTS,
+    judge_template: str | None = None,
+    strategy_template: str | None = None,
+    revision_template: str | None = None,
+    briefing_template: str | None = None,
+    final_template: str | None = None,
+) -> dict[str, RolePrompt]:
+    """econ's prompt per role (and per block) for these parameters."""
+    judge = judge_prompt(prompts, judge_template)
+    return {
+        "executor": judge,
+        "coordinator": judge,
+        "strategy": role_prompt(STRATEGY_PROMPTS, prompts, strategy_template),
+        "revision": role_prompt(REVISION_PROMPTS, prompts, revision_template),
+        "briefing": role_prompt(BRIEFING_PROMPTS, prompts, briefing_template),
+        "final": role_prompt(FINAL_PROMPTS, prompts, final_template),
+    }
 
 
 def agree(judgments: Sequence[Judgment], threshold: float) -> bool:

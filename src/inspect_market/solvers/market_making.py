@@ -113,8 +113,8 @@ def market_making(
         raise InspectMarketError(
             f"trader_stance must be one of {', '.join(TRADER_STANCES)}, got {trader_stance!r}"
         )
-    market_maker_prompt = judge_prompt(prompts, judge_template)
-    trader_prompt = role_prompt(TRADER_PROMPTS, prompts, trader_template)
+    roles = market_making_prompts(prompts, judge_template, trader_template)
+    market_maker_prompt, trader_prompt = roles["market_maker"], roles["trader"]
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         proposition = Proposition.from_sample(state.input_text, state.metadata)
@@ -126,9 +126,7 @@ def market_making(
         with recording(market_making, state) as trajectory:
             trajectory.trader_stance = trader_stance
             trajectory.adversary_side = false_side
-            note_prompts(
-                trajectory, prompts, {"market_maker": market_maker_prompt, "trader": trader_prompt}
-            )
+            note_prompts(trajectory, prompts, roles)
             for round_no in range(1, max_judgments + 1):
                 async with span(f"round {round_no}", type="market"):
                     judgment = await request_judgment(
@@ -180,6 +178,18 @@ def market_making(
             return finish(state, trajectory, last.p, last.claim_side, last.raw)
 
     return solve
+
+
+def market_making_prompts(
+    prompts: object = DEFAULT_PROMPTS,
+    judge_template: str | None = None,
+    trader_template: str | None = None,
+) -> dict[str, RolePrompt]:
+    """market_making's prompt per role for these parameters."""
+    return {
+        "market_maker": judge_prompt(prompts, judge_template),
+        "trader": role_prompt(TRADER_PROMPTS, prompts, trader_template),
+    }
 
 
 def target_label(state: TaskState) -> int:

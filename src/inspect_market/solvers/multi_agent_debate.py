@@ -62,8 +62,8 @@ def multi_agent_debate(
     check_int("agents", agents, 2, MAX_LOOP)
     check_int("rounds", rounds, 1, MAX_LOOP)
     validate_retries(max_format_retries)
-    agent_prompt = judge_prompt(prompts, judge_template)
-    peers_prompt = role_prompt(PEERS_PROMPTS, prompts, peers_template)
+    roles = multi_agent_debate_prompts(prompts, judge_template, peers_template)
+    agent_prompt, peers_prompt = roles["agent"], roles["peers"]
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         proposition = Proposition.from_sample(state.input_text, state.metadata)
@@ -91,7 +91,7 @@ def multi_agent_debate(
             )
 
         with recording(multi_agent_debate, state) as trajectory:
-            note_prompts(trajectory, prompts, {"agent": agent_prompt, "peers": peers_prompt})
+            note_prompts(trajectory, prompts, roles)
             latest: list[Judgment] = []
             for round_no in range(rounds + 1):
                 async with span(f"round {round_no}", type="debate"):
@@ -118,6 +118,18 @@ def multi_agent_debate(
             return finish(state, trajectory, final_p, final_side, summary(latest, final_p))
 
     return solve
+
+
+def multi_agent_debate_prompts(
+    prompts: object = DEFAULT_PROMPTS,
+    judge_template: str | None = None,
+    peers_template: str | None = None,
+) -> dict[str, RolePrompt]:
+    """multi_agent_debate's prompt per role (and for its peers block) for these parameters."""
+    return {
+        "agent": judge_prompt(prompts, judge_template),
+        "peers": role_prompt(PEERS_PROMPTS, prompts, peers_template),
+    }
 
 
 def judgments_block(prompt: RolePrompt, lines: Sequence[str], **values: int) -> str:

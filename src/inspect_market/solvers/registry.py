@@ -16,12 +16,13 @@ from inspect_ai.util import registry_create
 
 from ..errors import InspectMarketError
 from ._finish import PACKAGE, REQUESTED, protocol_name
-from .debate import debate
-from .econ import econ
-from .market_making import market_making
-from .multi_agent_debate import multi_agent_debate
+from .debate import debate, debate_prompts
+from .econ import econ, econ_prompts
+from .market_making import market_making, market_making_prompts
+from .multi_agent_debate import multi_agent_debate, multi_agent_debate_prompts
 from .self_consistency import self_consistency
-from .single_shot import single_shot
+from .single_shot import single_shot, single_shot_prompts
+from .templates import DEFAULT_PROMPTS, RolePrompt
 
 PROTOCOL_SOLVERS: tuple[Callable[..., Solver], ...] = (
     market_making,
@@ -32,6 +33,16 @@ PROTOCOL_SOLVERS: tuple[Callable[..., Solver], ...] = (
     econ,
 )
 """The package's registered protocol factories (their names come from the registry)."""
+
+ROLE_PROMPTS: dict[Callable[..., Solver], Callable[..., dict[str, RolePrompt]]] = {
+    market_making: market_making_prompts,
+    single_shot: single_shot_prompts,
+    debate: debate_prompts,
+    self_consistency: single_shot_prompts,
+    multi_agent_debate: multi_agent_debate_prompts,
+    econ: econ_prompts,
+}
+"""Each protocol's prompt per role, from the protocol's own parameters."""
 
 
 def protocol_names() -> list[str]:
@@ -52,6 +63,23 @@ def protocol_defaults(name: str) -> dict[str, Any] | None:
         param: spec.default
         for param, spec in inspect.signature(factory).parameters.items()
         if spec.default is not inspect.Parameter.empty
+    }
+
+
+def protocol_prompts(name: str, **params: Any) -> dict[str, Any]:
+    """What protocol `name` built with `params` will send: its prompt set and, per role (or
+    block template), the short sha256 its trajectory records; {} for another package's solver.
+    """
+    factory = _factory(name.removeprefix(f"{PACKAGE}/"))
+    if factory is None:
+        return {}
+    build = ROLE_PROMPTS[factory]
+    accepted = inspect.signature(build).parameters
+    roles = build(**{key: value for key, value in params.items() if key in accepted})
+    return {
+        "protocol": protocol_name(factory),
+        "set": params.get("prompts", DEFAULT_PROMPTS),
+        "sha256": {role: prompt.sha256 for role, prompt in roles.items()},
     }
 
 

@@ -13,7 +13,8 @@ from ..propositions import Proposition
 from ..trajectory import Judgment, majority_side
 from ._calls import judge_together, role_model, validate_retries
 from ._finish import finish, recording
-from .judge import judge_prompt, request_judgment
+from .judge import request_judgment
+from .single_shot import single_shot_prompts
 from .templates import DEFAULT_PROMPTS, note_prompts
 
 
@@ -46,14 +47,15 @@ def self_consistency(
     check_int("samples", samples, 1, MAX_LOOP)
     check_number("temperature", temperature, 0, None, min_open=True)
     validate_retries(max_format_retries)
-    prompt = judge_prompt(prompts, judge_template)
+    roles = single_shot_prompts(prompts, judge_template)
+    prompt = roles["market_maker"]
     config = GenerateConfig(temperature=temperature)
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         proposition = Proposition.from_sample(state.input_text, state.metadata)
         market_maker = role_model("market_maker")
         with recording(self_consistency, state) as trajectory:
-            note_prompts(trajectory, prompts, {"market_maker": prompt})
+            note_prompts(trajectory, prompts, roles)
             judgments = await judge_together(
                 trajectory,
                 (

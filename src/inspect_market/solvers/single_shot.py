@@ -8,7 +8,7 @@ from ..propositions import Proposition
 from ._calls import role_model, validate_retries
 from ._finish import finish, recording
 from .judge import judge_prompt, request_judgment
-from .templates import DEFAULT_PROMPTS, note_prompts
+from .templates import DEFAULT_PROMPTS, RolePrompt, note_prompts
 
 
 @solver
@@ -25,12 +25,13 @@ def single_shot(
         judge_template: the judgment request template, or a file holding it.
     """
     validate_retries(max_format_retries)
-    prompt = judge_prompt(prompts, judge_template)
+    roles = single_shot_prompts(prompts, judge_template)
+    prompt = roles["market_maker"]
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         proposition = Proposition.from_sample(state.input_text, state.metadata)
         with recording(single_shot, state) as trajectory:
-            note_prompts(trajectory, prompts, {"market_maker": prompt})
+            note_prompts(trajectory, prompts, roles)
             judgment = await request_judgment(
                 role_model("market_maker"),
                 proposition,
@@ -43,3 +44,10 @@ def single_shot(
             return finish(state, trajectory, judgment.p, judgment.claim_side, judgment.raw)
 
     return solve
+
+
+def single_shot_prompts(
+    prompts: object = DEFAULT_PROMPTS, judge_template: str | None = None
+) -> dict[str, RolePrompt]:
+    """single_shot's prompt per role for these parameters."""
+    return {"market_maker": judge_prompt(prompts, judge_template)}

@@ -38,7 +38,7 @@ line is put after it.
 A template that misses a required placeholder or names an unknown one fails with one line in
 the solver factory, before any model call. Every protocol records which set and templates it
 used (the set's name and a short sha256 per role or block template) in its trajectory
-(`note_prompts`).
+(`note_prompts`); a task records them for its protocol in the eval metadata's `prompts`.
 """
 
 from __future__ import annotations
@@ -238,7 +238,8 @@ def note_prompts(trajectory: TrajectoryData, prompts: str, roles: Mapping[str, R
     trajectory and the transcript.
 
     The solver that runs writes this, so it is true even when `--solver` replaced the task's
-    solver (eval metadata, written by the task, would then describe a solver that never ran).
+    solver; the task's eval metadata records the same for the protocol it names
+    (`protocol_prompts`), which is what ran unless `--solver` replaced it.
     """
     trajectory.prompts = prompts
     trajectory.prompt_sha256 = {role: prompt.sha256 for role, prompt in roles.items()}

@@ -14,7 +14,7 @@ from inspect_ai.scorer import Metric
 from ..errors import DataError, InspectMarketError
 from ..params import check_int
 from ..scorers import CORE_METRICS, epoch_mean, trajectory_scorer
-from ..solvers import create_protocol, requested_protocol
+from ..solvers import create_protocol, protocol_prompts, requested_protocol
 from .sources import RemoteFile, resolve_source
 
 T = TypeVar("T")
@@ -35,9 +35,13 @@ def protocol_task(
     `load` returns the dataset and what the eval metadata records about where it came from.
     The solver is built first, so a bad protocol name or parameter fails before any data is
     read; both fail before any model call. The protocol is recorded by the solver that runs
-    (see `requested_protocol`).
+    (see `requested_protocol`). The eval metadata's `prompts` names the protocol and records
+    its prompt set and prompt hashes (`protocol_prompts`); each sample's trajectory records
+    what actually ran, which differs only if `--solver` replaced the protocol.
     """
-    built = create_protocol(solver or DEFAULT_PROTOCOL, **solver_args)
+    protocol = solver or DEFAULT_PROTOCOL
+    built = create_protocol(protocol, **solver_args)
+    prompts = protocol_prompts(protocol, **solver_args)
     dataset, provenance = load()
     return Task(
         dataset=dataset,
@@ -49,7 +53,12 @@ def protocol_task(
         # Task-level metrics replace the scorer's: pass them only to add a task's own.
         metrics=[*CORE_METRICS, *extra_metrics] if extra_metrics else None,
         epochs=Epochs(1, epoch_mean()),
-        metadata={"task": name, **provenance, **(metadata or {})},
+        metadata={
+            "task": name,
+            **provenance,
+            **({"prompts": prompts} if prompts else {}),
+            **(metadata or {}),
+        },
     )
 
 
