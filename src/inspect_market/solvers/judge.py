@@ -13,6 +13,12 @@ words about the POSITIVE claim, and Final Prediction copies it; three worked exa
 this; the scale is worded in terms of the positive claim; the direction is restated at the
 prediction slot; and no line shows a "Claim:" template to copy. Measured with
 benchmarks/prompt_quality.py.
+
+The examples' p's (0.05, 0.95) anchor a small model: every p the embedded 1.5B model gave was
+one of them. Five example sets that spread p (two or three strengths per side, a scale stating
+each p as a claim, the reply naming its claim POSITIVE or NEGATIVE) freed its p's but made it
+pair the negative ETHICS claim with a high p (10-70 % claim/p consistency on 20 rows, against
+95 % here), so these examples stay; README "Offline: a local model" has the figures.
 """
 
 from __future__ import annotations
