@@ -21,6 +21,7 @@ PERFORMANCE = [
     "efficiency, market making",
     "efficiency, same-length generate() floor",
     "wall ratio, same-length generate() floor / market making",
+    "cpu ratio, same-length generate() floor / market making",
     "grid wall ratio, inspect-market grid / cells one by one",
     "per-call wall time ratio",
     "prefix share",
