@@ -3,6 +3,7 @@
     python benchmarks/validity.py            # full run (~10 min on 2 busy cores), prints the tables
     python benchmarks/validity.py --quick    # tiny sizes: proves the script works, no claims
     python benchmarks/validity.py --only eval # one or more of: coverage fpr power planned eval
+    python benchmarks/validity.py --only eval --eval-seeds 12  # the eval on world seeds 1-12
 
 Outcomes come from the simulated world (`inspect_market.world`) playing market making, whose
 expected baseline and final accuracy have a closed form (`world.expected`): the truth each
@@ -22,8 +23,9 @@ Replications draw per-item outcomes with the world's direct numpy simulation
   `inspect-market plan` computes (`power.power`), and the planner's n (`power.sample_size`)
   simulated;
 - the direct simulation against the eval: the real `synthetic` task run through
-  `inspect_ai.eval` on the `simulated` provider for a few seeds, its logs read by the report's
-  loader, its paired outcomes' summary statistics beside the direct simulation's.
+  `inspect_ai.eval` on the `simulated` provider for world seeds 1..N (`--eval-seeds N`,
+  default 4), its logs read by the report's loader, its paired outcomes' summary statistics
+  beside the direct simulation's.
 Monte-Carlo uncertainty: coverage and rates carry a 95% Clopper-Pearson interval over the
 replications.
 
@@ -40,7 +42,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -323,8 +325,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", choices=list(parts(QUICK)), nargs="+", help="run these measurements only"
     )
+    parser.add_argument(
+        "--eval-seeds",
+        type=int,
+        metavar="N",
+        help=f"eval: run world seeds 1..N (default {FULL.eval_seeds}; {QUICK.eval_seeds} quick)",
+    )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
+    if args.eval_seeds is not None:
+        if args.eval_seeds < 1:
+            parser.error(f"--eval-seeds must be at least 1, got {args.eval_seeds}")
+        sizes = replace(sizes, eval_seeds=args.eval_seeds)
     started = time.perf_counter()
     now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(f"validity benchmark{' (quick)' if args.quick else ''}, {now}")
