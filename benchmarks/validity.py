@@ -3,6 +3,7 @@
     python benchmarks/validity.py            # full run (~10 min on 2 busy cores), prints the tables
     python benchmarks/validity.py --quick    # tiny sizes: proves the script works, no claims
     python benchmarks/validity.py --only eval # one or more of: coverage fpr power planned eval
+    python benchmarks/validity.py --only eval --eval-seeds 12 --eval-jobs 2  # world seeds 1-12
 
 Outcomes come from the simulated world (`inspect_market.world`) playing market making, whose
 expected baseline and final accuracy have a closed form (`world.expected`): the truth each
@@ -22,8 +23,9 @@ Replications draw per-item outcomes with the world's direct numpy simulation
   `inspect-market plan` computes (`power.power`), and the planner's n (`power.sample_size`)
   simulated;
 - the direct simulation against the eval: the real `synthetic` task run through
-  `inspect_ai.eval` on the `simulated` provider for a few seeds, its logs read by the report's
-  loader, its paired outcomes' summary statistics beside the direct simulation's.
+  `inspect_ai.eval` on the `simulated` provider for world seeds 1..N (`--eval-seeds N`,
+  default 4), its logs read by the report's loader, its paired outcomes' summary statistics
+  beside the direct simulation's.
 Monte-Carlo uncertainty: coverage and rates carry a 95% Clopper-Pearson interval over the
 replications.
 
@@ -34,13 +36,15 @@ and final correctness per item), so any other world or protocol can be plugged i
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import platform
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -105,6 +109,7 @@ class Sizes:
     power_ns: tuple[int, ...]
     eval_seeds: int
     eval_n: int
+    eval_jobs: int = 1
 
 
 FULL = Sizes(1000, 4000, 1000, (50, 100, 200, 400, 800, 1600, 3200), 4, 200)
@@ -266,19 +271,31 @@ def expected_summary(scenario: Scenario) -> dict[str, float]:
     return dict(zip(STATISTICS, (baseline, final, final - baseline, up, down), strict=True))
 
 
-def eval_table(seeds: int, n: int, direct_reps: int) -> str:
-    """Per statistic: each eval run, the eval's mean over runs, the direct simulation's mean and
-    sd over replications of the same n, the closed form, and the z of the eval's mean against
-    the direct simulation's."""
+def eval_summary(scenario: Scenario, n: int, seed: int, log_dir: str) -> dict[str, float]:
+    """The STATISTICS of one eval run (world seed `seed`)."""
+    return summary(*eval_outcomes(scenario, n, seed, log_dir))
+
+
+def eval_table(seeds: int, n: int, direct_reps: int, jobs: int = 1) -> str:
+    """Per statistic: each eval run (world seeds 1..seeds, in `jobs` processes), the eval's mean
+    over runs, the direct simulation's mean and sd over replications of the same n, the closed
+    form, and the z of the eval's mean against the direct simulation's mean."""
     scenario = GAINS[10]
+    world_seeds = range(1, seeds + 1)
     with tempfile.TemporaryDirectory() as log_dir:
-        runs = [summary(*eval_outcomes(scenario, n, seed, log_dir)) for seed in range(1, seeds + 1)]
+        if jobs == 1:
+            runs = [eval_summary(scenario, n, seed, log_dir) for seed in world_seeds]
+        else:
+            spawn = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(jobs, mp_context=spawn) as pool:
+                calls = [pool.submit(eval_summary, scenario, n, s, log_dir) for s in world_seeds]
+                runs = [call.result() for call in calls]
     direct = [summary(*scenario.outcomes()(n, 50_000_000 + rep)) for rep in range(direct_reps)]
     rows = []
     for key, truth in expected_summary(scenario).items():
         values = np.array([d[key] for d in direct])
         pooled = float(np.mean([r[key] for r in runs]))
-        z = (pooled - values.mean()) / (values.std(ddof=1) / np.sqrt(seeds))
+        z = (pooled - values.mean()) / (values.std(ddof=1) * np.sqrt(1 / seeds + 1 / direct_reps))
         rows.append(
             [key, ", ".join(f"{r[key] * 100:.1f}" for r in runs), f"{pooled * 100:.2f}",
              f"{values.mean() * 100:.2f} (sd {values.std(ddof=1) * 100:.2f})",
@@ -313,7 +330,8 @@ def parts(sizes: Sizes) -> dict[str, tuple[str, Callable[[], str]]]:
         "planned": ("planned n: inspect-market plan's sample size, simulated",
                     lambda: planned_table(sizes.power_reps)),
         "eval": ("direct simulation vs eval (synthetic task, simulated provider)",
-                 lambda: eval_table(sizes.eval_seeds, sizes.eval_n, sizes.power_reps)),
+                 lambda: eval_table(sizes.eval_seeds, sizes.eval_n, sizes.power_reps,
+                                  sizes.eval_jobs)),
     }  # fmt: skip
 
 
@@ -323,8 +341,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", choices=list(parts(QUICK)), nargs="+", help="run these measurements only"
     )
+    parser.add_argument(
+        "--eval-seeds",
+        type=int,
+        metavar="N",
+        help=f"eval: run world seeds 1..N (default {FULL.eval_seeds}; {QUICK.eval_seeds} quick)",
+    )
+    parser.add_argument(
+        "--eval-jobs", type=int, default=1, metavar="J", help="eval: runs in J processes at once"
+    )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
+    for option, value in [("--eval-seeds", args.eval_seeds), ("--eval-jobs", args.eval_jobs)]:
+        if value is not None and value < 1:
+            parser.error(f"{option} must be at least 1, got {value}")
+    sizes = replace(sizes, eval_seeds=args.eval_seeds or sizes.eval_seeds, eval_jobs=args.eval_jobs)
     started = time.perf_counter()
     now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(f"validity benchmark{' (quick)' if args.quick else ''}, {now}")

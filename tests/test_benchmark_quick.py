@@ -82,3 +82,25 @@ def test_the_same_length_floor_sends_market_makings_prompts(
         assert [m.role for m in ours] == [m.role for m in market]
         size = sum(len(m.text) for m in market)
         assert abs(sum(len(m.text) for m in ours) - size) <= 0.05 * size
+
+
+def eval_check(*options: str) -> str:
+    """The eval check's table of `validity.py --quick --only eval` with `options`."""
+    command = [sys.executable, str(BENCHMARKS / "validity.py"), "--quick", "--only", "eval"]
+    done = subprocess.run([*command, *options], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return "\n".join(line for line in done.stdout.splitlines() if line.startswith("|"))
+
+
+def test_validity_eval_seeds_in_parallel_give_the_same_runs() -> None:
+    serial = eval_check("--eval-seeds", "2")
+    assert "| eval, 2 seed(s) (%) |" in serial
+    assert serial == eval_check("--eval-seeds", "2", "--eval-jobs", "2")
+
+
+@pytest.mark.parametrize("option", ["--eval-seeds", "--eval-jobs"])
+def test_validity_rejects_fewer_than_one_eval_seed_or_job(option: str) -> None:
+    command = [sys.executable, str(BENCHMARKS / "validity.py"), "--quick", option, "0"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert f"{option} must be at least 1, got 0" in done.stderr
