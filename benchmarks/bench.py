@@ -225,7 +225,8 @@ def market_prompts(proposition: Proposition) -> list[list[ChatMessage]]:
     from inspect_market.solvers.judge import judgment_messages
     from inspect_market.solvers.market_making import MARKET_MAKER_EVIDENCE, trade_messages
 
-    prompts, arguments = [], []
+    prompts: list[list[ChatMessage]] = []
+    arguments: list[str] = []
     for round_no in range(1, CONVERGE_AFTER + 3):
         prompts.append(judgment_messages(proposition, MARKET_MAKER_EVIDENCE, arguments))
         if len(prompts) == CALLS_PER_SAMPLE:

@@ -62,8 +62,13 @@ def timed_market_eval(
     log_dir: Path,
     model_cpu: Callable[[], float],
     model_args: dict[str, Any] | None = None,
+    base_url: str | None = None,
 ) -> Run:
     """Market making on `limit` fixture rows with `parallel` samples and connections at once.
+
+    `base_url` is passed to `eval()` as well as being in the environment: Inspect reuses a
+    model object made for the same name and arguments, which would still call an earlier
+    run's (stopped) server.
 
     `model_cpu()` reads the CPU seconds of the process that runs the model; unlike wall time,
     their difference does not grow when other jobs share the cores.
@@ -78,6 +83,7 @@ def timed_market_eval(
         "inspect_market/truthfulqa",
         model=model,
         model_args=model_args or {},
+        model_base_url=base_url,
         task_args={"data_path": str(FIXTURE), "solver": "market_making", "max_judgments": 3},
         limit=limit,
         max_samples=parallel,
@@ -135,6 +141,7 @@ def server_run(model_path: Path, alias: str, limit: int, parallel: int, cache: b
             Path(tmp),
             lambda: process_cpu_seconds(server.pid),
             {"client_timeout": 3600},
+            server.base_url,
         )
         if cache:
             run.cache_hits = server.stderr_path.read_text(errors="replace").count("cache hit")

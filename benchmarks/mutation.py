@@ -93,7 +93,7 @@ def _annotations(tree: ast.AST) -> set[int]:
     return {id(sub) for root in roots if root is not None for sub in ast.walk(root)}
 
 
-def _constant(value: object) -> object | None:
+def _constant(value: object) -> bool | int | float | None:
     if isinstance(value, bool):
         return not value
     if isinstance(value, int | float) and abs(value) <= SMALL:

@@ -113,6 +113,11 @@ def test_unparsed_judgment_inside_the_market(tmp_path: Path) -> None:
     assert ps(sample) == [0.6, None, 0.6, 0.6, 0.6]  # the None breaks the first window
     assert stored(sample, "stop_reason") == "converged"
     assert metrics(log)["parse_failure_rate"] == pytest.approx(1 / 5)
+    # the transcript flags the unreadable judgment, and only it (parsed ones are in the store event)
+    infos = [e.data for e in sample.events if e.event == "info"]
+    assert infos == [
+        {"unreadable_judgment": 2, "error": stored(sample, "judgments")[1]["error"], "retries": 0}
+    ]
 
 
 def test_roles_bound_to_different_models(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from inspect_ai import eval
-from inspect_ai.event import InfoEvent
+from inspect_ai.event import StoreEvent
 from inspect_ai.log import EvalLog
 from inspect_ai.model import ChatMessage, ChatMessageUser
 
@@ -141,8 +141,14 @@ def test_logs_carry_the_prompt_set_and_template_hashes(tmp_path: Path) -> None:
     assert set(hashes) == {"market_maker", "trader"}
     assert hashes["market_maker"] == JUDGE_PROMPTS["paper"].sha256 != JUDGE_PROMPTS["suite"].sha256
     assert all(re.fullmatch(r"[0-9a-f]{12}", h) for h in hashes.values())
-    infos = [e for e in sample.events if isinstance(e, InfoEvent) and e.source == "prompts"]
-    assert [e.data for e in infos] == [{"prompts": "paper", "prompt_sha256": hashes}]
+    stores = [e for e in sample.events if isinstance(e, StoreEvent)]
+    assert stores, "the transcript shows the trajectory (with its prompt hashes)"
+    assert all(
+        {"path": f"/{key}", "value": value}
+        in [c.model_dump(include={"path", "value"}) for c in e.changes]
+        for e in stores
+        for key, value in (("Trajectory:prompts", "paper"), ("Trajectory:prompt_sha256", hashes))
+    )
     assert log.eval.metadata is not None
     assert log.eval.metadata["prompts"] == {
         "protocol": "market_making",

@@ -247,8 +247,10 @@ async def request_judgment(
     `prompt` is the judge prompt to send (default: the suite's; see `judge_prompt`);
     `arguments`, a block a protocol's template made of `evidence` (see `judge_values`). After
     `max_format_retries` re-asks the judgment is recorded with p None and the raw text of the
-    last attempt; it is appended to the trajectory either way. `shown_sides` (the side each
-    piece of evidence supports, where known) and `draw` go into the request's tag only.
+    last attempt; it is appended to the trajectory either way. The transcript gets an `INFO`
+    event per re-ask and one for a judgment left unreadable; a parsed judgment gets none (it
+    shows in the trajectory's store event), as each event costs Inspect CPU. `shown_sides` (the
+    side each piece of evidence supports, where known) and `draw` go into the request's tag only.
     """
     tag = RequestTag.of(
         "judgment",
@@ -292,14 +294,13 @@ async def request_judgment(
         retries=retries,
     )
     trajectory.judgments.append(judgment)
-    transcript().info(
-        {
-            "judgment": len(trajectory.judgments),
-            "claim": judgment.claim,
-            "p": judgment.p,
-            "parsed": judgment.parsed,
-            "retries": retries,
-        },
-        source=role,
-    )
+    if not judgment.parsed:
+        transcript().info(
+            {
+                "unreadable_judgment": len(trajectory.judgments),
+                "error": parsed.error,
+                "retries": retries,
+            },
+            source=role,
+        )
     return judgment

@@ -51,7 +51,6 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from inspect_ai.log import transcript
 from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageSystem, ChatMessageUser
 from inspect_ai.util import resource
 
@@ -234,15 +233,13 @@ def role_prompt(
 
 
 def note_prompts(trajectory: TrajectoryData, prompts: str, roles: Mapping[str, RolePrompt]) -> None:
-    """Record the prompt set and the sha256 of each role's (or block's) prompt, in the
-    trajectory and the transcript.
+    """Record the prompt set and the sha256 of each role's (or block's) prompt in the trajectory.
 
     The solver that runs writes this, so it is true even when `--solver` replaced the task's
     solver; the task's eval metadata records the same for the protocol it names
-    (`protocol_prompts`), which is what ran unless `--solver` replaced it.
+    (`protocol_prompts`), which is what ran unless `--solver` replaced it. (The transcript
+    shows it in the store event that ends the solver's span: no event of its own, which every
+    sample would pay for under Inspect's per-event costs.)
     """
     trajectory.prompts = prompts
     trajectory.prompt_sha256 = {role: prompt.sha256 for role, prompt in roles.items()}
-    transcript().info(
-        {"prompts": prompts, "prompt_sha256": dict(trajectory.prompt_sha256)}, source="prompts"
-    )
