@@ -366,7 +366,7 @@ def run_grid(
     from inspect_ai import eval
 
     from inspect_market import grid
-    from inspect_market.report.cli import main
+    from inspect_market.cli import main
     from inspect_market.report.document import write_report
     from inspect_market.report.load import load_logs
 

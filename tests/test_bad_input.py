@@ -50,7 +50,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     (
         "truthfulqa",
         {"max_format_retries": -1},
-        "max_format_retries must be an integer >= 0, got -1",
+        "max_format_retries must be an integer in \\[0, 10\\], got -1",
     ),
     (
         "truthfulqa",

@@ -176,7 +176,7 @@ def test_roles_default_to_the_main_model(tmp_path: Path) -> None:
         ({"rounds": 0}, "rounds must be an integer in \\[1, 100\\]"),
         ({"rounds": True}, "rounds must be an integer in \\[1, 100\\]"),
         ({"rounds": 101}, "rounds must be an integer in \\[1, 100\\], got 101"),
-        ({"max_format_retries": -1}, "max_format_retries must be an integer >= 0"),
+        ({"max_format_retries": -1}, "max_format_retries must be an integer in \\[0, 10\\]"),
     ],
 )
 def test_bad_parameters_fail_before_any_model_call(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from inspect_ai.model import ChatMessage
 
-from inspect_market.report.cli import main
+from inspect_market.cli import main
 from inspect_market.tasks import truthfulqa
 from tests.mocks import run, scripted
 from tests.test_report import FIXTURE, FLAT, MARKET, by_question, error_log, market_log

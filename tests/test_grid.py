@@ -10,9 +10,9 @@ import yaml
 from inspect_ai.log import list_eval_logs, read_eval_log
 
 from inspect_market import grid
+from inspect_market.cli import main
 from inspect_market.errors import InspectMarketError
 from inspect_market.providers.simulated import SimulatedModelAPI
-from inspect_market.report.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAPER = Path(__file__).parents[1] / "grids" / "paper.yaml"

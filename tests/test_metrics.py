@@ -10,12 +10,14 @@ from inspect_ai.util import Store, registry_info
 
 from inspect_market.scorers import CORE_METRICS, epoch_mean, score_trajectory
 from inspect_market.scorers.metrics import (
+    adversary_success_rate,
     brier,
     flip_rate,
     mean_of,
     ratio_of,
     score_values,
     stderr_of,
+    vote_baseline_accuracy,
 )
 from inspect_market.trajectory import Judgment, Trajectory
 
@@ -46,6 +48,7 @@ def row(label: int, bp: float, fp: float, **extra: float) -> dict[str, float]:
         "calls": 5,
         "input_tokens": 100,
         "output_tokens": 20,
+        "stopped_by_limit": 0,
     }
     return {**base, **extra}
 
@@ -85,7 +88,6 @@ ROWS = [
         consistent=10,
         input_tokens=400,
         adversary_success=0,
-        vote_baseline_correct=math.nan,
     ),
     row(
         1,
@@ -106,6 +108,7 @@ ROWS = [
         parsed=3,
         consistent=0,
         output_tokens=60,
+        stopped_by_limit=1,
     ),
     row(0, 0.6, 0.1, final_claim_correct=1),
     row(1, 0.8, 0.9),
@@ -152,9 +155,10 @@ EXPECTED = {
     "mean_calls": (5 + 19 + 5 + 9 + 5 + 5 + 9) / 7,
     # input 400 + 6 * 100 = 1000, output 60 + 6 * 20 = 180
     "mean_tokens": 1000 / 7 + 180 / 7,
-    # only samples 1-3 had an adversary: it won 1 and 3
+    "stopped_by_limit_rate": 1 / 7,  # sample 4
+    # protocol metrics: only samples 1-3 had an adversary: it won 1 and 3
     "adversary_success_rate": 2 / 3,
-    # votes only in samples 1 and 3 (NaN in 2, absent elsewhere): right in 1
+    # votes only in samples 1 and 3 (absent elsewhere): right in 1
     "vote_baseline_accuracy": 1 / 2,
 }
 
@@ -164,7 +168,8 @@ def sample_scores(rows: list[dict[str, float]]) -> list[SampleScore]:
 
 
 def compute(scores: list[SampleScore]) -> dict[str, float]:
-    return {registry_info(m).name.split("/")[-1]: m(scores) for m in CORE_METRICS}  # type: ignore[arg-type, misc]
+    every = [*CORE_METRICS, adversary_success_rate(), vote_baseline_accuracy()]
+    return {registry_info(m).name.split("/")[-1]: m(scores) for m in every}  # type: ignore[arg-type, misc]
 
 
 def test_metrics_match_hand_computed_values() -> None:
@@ -267,13 +272,23 @@ def test_unparsed_final_counts_as_wrong() -> None:
     assert value["final_correct"] == 0 and math.isnan(value["final_p"])
 
 
-def test_adversary_and_vote_are_nan_unless_the_protocol_has_them() -> None:
+def test_adversary_and_vote_keys_exist_only_where_the_protocol_has_them() -> None:
     plain = score_trajectory(
         Trajectory(store=Store(), judgments=[judgment(0.9, 1)], final_p=0.9, final_claim_side=1),
         label=1,
     ).value
     assert isinstance(plain, dict)
-    assert math.isnan(plain["adversary_success"]) and math.isnan(plain["vote_baseline_correct"])
+    assert "adversary_success" not in plain and "vote_baseline_correct" not in plain
+    assert not any(isinstance(v, float) and math.isnan(v) for v in plain.values())
+
+
+def test_a_sample_a_limit_stopped_before_any_judgment_is_scored_wrong() -> None:
+    value = score_trajectory(Trajectory(store=Store(), stop_reason="limit"), label=1).value
+    assert isinstance(value, dict)
+    assert value["stopped_by_limit"] == 1 and value["judgments"] == 0
+    assert value["final_correct"] == 0 and value["baseline_correct"] == 0
+    with pytest.raises(ValueError, match="holds no judgment"):
+        score_trajectory(Trajectory(store=Store(), stop_reason="error"), label=1)
 
 
 @pytest.mark.parametrize(

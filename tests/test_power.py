@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from inspect_market.report.cli import main
+from inspect_market.cli import main
 from inspect_market.report.power import (
     critical_counts,
     minimum_detectable_effect,

@@ -36,6 +36,7 @@ from inspect_market.solvers.econ import (
     STRATEGY_EVIDENCE,
     STRATEGY_PROMPTS,
 )
+from inspect_market.solvers import Evidence
 from inspect_market.solvers.judge import JUDGE_PROMPTS, judgment_messages, proposition_values
 from inspect_market.solvers.market_making import TRADER_PROMPTS
 from inspect_market.solvers.multi_agent_debate import PEERS_PROMPTS
@@ -141,7 +142,11 @@ def test_logs_carry_the_prompt_set_and_template_hashes(tmp_path: Path) -> None:
     assert set(hashes) == {"market_maker", "trader"}
     assert hashes["market_maker"] == JUDGE_PROMPTS["paper"].sha256 != JUDGE_PROMPTS["suite"].sha256
     assert all(re.fullmatch(r"[0-9a-f]{12}", h) for h in hashes.values())
-    stores = [e for e in sample.events if isinstance(e, StoreEvent)]
+    stores = [
+        e
+        for e in sample.events
+        if isinstance(e, StoreEvent) and any("/Trajectory:" in c.path for c in e.changes)
+    ]
     assert stores, "the transcript shows the trajectory (with its prompt hashes)"
     assert all(
         {"path": f"/{key}", "value": value}
@@ -548,7 +553,7 @@ def test_a_bad_block_template_fails_before_any_model_call(
 def test_requests_share_the_messages_that_do_not_depend_on_the_request() -> None:
     prompt = JUDGE_PROMPTS["suite"]
     first = judgment_messages(PROPOSITION)
-    second = judgment_messages(PROPOSITION, "Arguments:", ["One argument."])
+    second = judgment_messages(PROPOSITION, Evidence(("One argument.",), heading="Arguments:"))
     assert all(a is b for a, b in zip(first[:-1], second[:-1], strict=True))
     assert len(first) == 8 and first[-1] is not second[-1]
     assert [m.text for m in first[:2]] == [prompt.system, prompt.render(prompt.examples[0][0])]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from inspect_ai import eval
 from inspect_ai.log import EvalLog
 
 from inspect_market.errors import InspectMarketError
@@ -51,7 +52,7 @@ def test_protocol_names_are_the_registry_names() -> None:
 @pytest.mark.parametrize(
     ("name", "params", "message"),
     [
-        ("market_makng", {}, "unknown solver 'market_makng'; choose one of: market_making, "),
+        ("market_makng", {}, "unknown solver 'market_makng'; choose a protocol: market_making, "),
         ("single_shot", {"rounds": 2}, "solver 'single_shot' takes no parameter 'rounds'; "),
         ("nopackage/nothing", {}, "unknown solver 'nopackage/nothing'"),
     ],
@@ -86,13 +87,35 @@ def recorded_protocols(log: EvalLog) -> set[str]:
     return scores
 
 
-def test_solver_flag_alone_is_what_the_log_records(tmp_path: Path) -> None:
+def test_solver_flag_running_another_protocol_than_the_tasks_fails_before_any_call(
+    tmp_path: Path,
+) -> None:
+    # the task's protocol is market making by default: its tag, metrics and prompt record
+    # would name it, so another protocol may not run under it
     log, calls = single_shot_run(tmp_path, solver=create_protocol("single_shot"))
+    assert log.status == "error" and calls == 0
+    assert log.eval.tags == ["market_making"]
+    assert log.error is not None
+    assert (
+        "the task runs protocol 'market_making' (its tag, metrics and prompt record name it) "
+        "but --solver ran 'single_shot'; pass -T solver=single_shot instead"
+    ) in log.error.message
+
+
+def test_solver_flag_running_the_tasks_protocol_is_what_the_log_records(tmp_path: Path) -> None:
+    log, calls = single_shot_run(
+        tmp_path,
+        task_args={"solver": "single_shot"},
+        solver=create_protocol("single_shot"),
+    )
     assert log.status == "success" and calls == 2
     assert recorded_protocols(log) == {"single_shot"}
-    assert "protocol" not in (log.eval.metadata or {})
+    assert log.eval.tags == ["single_shot"]
     assert log.plan is not None
-    assert [step.solver for step in log.plan.steps] == ["inspect_market/single_shot"]
+    assert [step.solver for step in log.plan.steps] == [
+        "inspect_market/requested_protocol",
+        "inspect_market/single_shot",
+    ]
 
 
 @pytest.mark.parametrize("requested", ["single_shot", "inspect_market/single_shot"])
@@ -110,9 +133,27 @@ def test_task_solver_argument_runs_and_is_recorded(tmp_path: Path, requested: st
 def test_solver_flag_disagreeing_with_task_argument_fails_before_any_call(
     tmp_path: Path,
 ) -> None:
-    log, calls = single_shot_run(
-        tmp_path, task_args={"solver": "debate"}, solver=create_protocol("single_shot")
+    model, calls = recording(lambda messages: judgment(0.9))
+    [log] = eval(
+        "inspect_market/truthfulqa",
+        model=model,
+        task_args={"data_path": FIXTURE, "solver": "debate"},
+        solver=create_protocol("single_shot"),
+        log_dir=str(tmp_path),
+        display="none",
+        limit=2,
     )
+    assert log.status == "error" and not calls
+    assert log.error is not None
+    assert "the task runs protocol 'debate'" in log.error.message
+    assert "but --solver ran 'single_shot'" in log.error.message
+
+
+def test_a_role_the_protocol_does_not_have_fails_before_any_call(tmp_path: Path) -> None:
+    log, calls = single_shot_run(tmp_path, task_args={"solver": "debate"})
     assert log.status == "error" and calls == 0
     assert log.error is not None
-    assert "-T solver=debate asks for 'debate' but --solver ran 'single_shot'" in log.error.message
+    assert (
+        "debate has no role 'market_maker'; its roles are: judge, debater_a, debater_b"
+        in log.error.message
+    )

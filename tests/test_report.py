@@ -16,7 +16,7 @@ from inspect_ai.scorer import match
 from matplotlib.axes import Axes
 from matplotlib.container import ErrorbarContainer
 
-from inspect_market.report.cli import main
+from inspect_market.cli import main
 from inspect_market.report.load import load_logs
 from inspect_market.report.plots import accuracy_calls_figure
 from inspect_market.report.power import sample_size

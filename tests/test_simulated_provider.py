@@ -16,6 +16,7 @@ from inspect_market.errors import InspectMarketError
 from inspect_market.judgment import is_consistent, parse_judgment
 from inspect_market.propositions import Proposition
 from inspect_market.providers.simulated import SimulatedModelAPI, SimulatedProviderError
+from inspect_market.solvers import Evidence
 from inspect_market.solvers.judge import judgment_messages
 from inspect_market.solvers.market_making import MARKET_MAKER_EVIDENCE, trade_messages
 from inspect_market.trajectory import Trajectory
@@ -38,7 +39,9 @@ def call(api: SimulatedModelAPI, messages: list[ChatMessage]) -> ModelOutput:
 
 def judge(api: SimulatedModelAPI, i: int, arguments: int = 0) -> ModelOutput:
     args = [f"Argument {k}." for k in range(arguments)]
-    return call(api, judgment_messages(prop(i), MARKET_MAKER_EVIDENCE, args))
+    return call(
+        api, judgment_messages(prop(i), Evidence(tuple(args), heading=MARKET_MAKER_EVIDENCE))
+    )
 
 
 def share(flags: list[bool]) -> float:
@@ -97,7 +100,7 @@ def reworded(messages: list[ChatMessage]) -> list[ChatMessage]:
 def test_rewording_a_prompt_does_not_change_the_replies() -> None:
     api = SimulatedModelAPI("m", converge_after=2, malformed_rate=0.3, seed=4)
     requests = [
-        judgment_messages(prop(i), MARKET_MAKER_EVIDENCE, ["A."] * k)
+        judgment_messages(prop(i), Evidence(("A.",) * k, heading=MARKET_MAKER_EVIDENCE))
         for i in range(30)
         for k in range(3)
     ]

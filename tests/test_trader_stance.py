@@ -9,7 +9,13 @@ from inspect_ai import Task
 from inspect_ai.log import EvalLog
 from inspect_ai.model import ChatMessage
 
-from inspect_market import Proposition, make_sample, market_making, trajectory_scorer
+from inspect_market import (
+    Proposition,
+    make_sample,
+    market_making,
+    protocol_metrics,
+    trajectory_scorer,
+)
 from inspect_market.errors import InspectMarketError
 from tests.mocks import (
     NEG_B,
@@ -43,6 +49,7 @@ def one_sample(
         dataset=[make_sample(GRASS, label, id="grass")],
         solver=market_making(trader_stance=stance),
         scorer=trajectory_scorer(),
+        metrics=protocol_metrics("market_making", trader_stance=stance),
     )
     log = run(task, {"market_maker": market_maker, "trader": trader}, tmp_path / f"{stance}{label}")
     assert log.status == "success", log.error
@@ -107,8 +114,9 @@ def test_honest_trader_is_the_paper_and_has_no_adversary(tmp_path: Path) -> None
     sample = log.samples[0]  # type: ignore[index]
     assert stored(sample, "trader_stance") == "honest"
     assert [t.get("side") for t in stored(sample, "turns")] == [None, None]
-    m = metrics(log)
-    assert m["adversary_success_rate"] != m["adversary_success_rate"]  # NaN: no adversary
+    # no adversary: no adversary key in the score and no adversary metric (not a NaN row)
+    assert "adversary_success" not in score_of(sample)
+    assert "adversary_success_rate" not in metrics(log)
 
 
 def test_adversary_success_rate_over_samples(tmp_path: Path) -> None:

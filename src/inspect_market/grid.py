@@ -11,10 +11,10 @@ to the eval set.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml
 from inspect_ai import Task, eval_set, task_with
@@ -25,8 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from rich.text import Text
 
 from .errors import InspectMarketError
-from .solvers import protocol_defaults
-from .solvers._finish import PACKAGE
+from .solvers import create_protocol, protocol_names, protocol_spec, require_spec
+from .solvers.protocol import PACKAGE
 
 
 class _Named(BaseModel):
@@ -54,6 +54,16 @@ class _Named(BaseModel):
 
 class GridTask(_Named):
     """A task of this package (`truthfulqa`) or any registered task (`pkg/name`)."""
+
+    def build(self, **args: Any) -> Task:
+        """The task made with `args` (default: its own args), or one clear error line."""
+        name = self.name if "/" in self.name else f"{PACKAGE}/{self.name}"
+        try:
+            return registry_create("task", name, **(args or self.args))
+        except LookupError:
+            raise InspectMarketError(f"unknown task {self.name!r}") from None
+        except TypeError as error:
+            raise InspectMarketError(f"task {self.name!r}: {error}") from None
 
 
 class GridProtocol(_Named):
@@ -109,13 +119,7 @@ class Cell:
 
     def build(self) -> Task:
         """The cell's task, not yet bound to its model (raises before any model call)."""
-        name = self.task.name if "/" in self.task.name else f"{PACKAGE}/{self.task.name}"
-        try:
-            return registry_create("task", name, **self.task_args())
-        except LookupError:
-            raise InspectMarketError(f"unknown task {self.task.name!r}") from None
-        except TypeError as error:
-            raise InspectMarketError(f"task {self.task.name!r}: {error}") from None
+        return self.task.build(**self.task_args())
 
     def bind(self, task: Task) -> Task:
         """`task` bound to the cell's model, model args and roles (unbound roles use the model).
@@ -149,10 +153,11 @@ def load_config(path: Path) -> GridConfig:
         ]
         raise InspectMarketError("\n".join(lines)) from None
     for protocol in config.protocols:
-        if "/" not in protocol.name and protocol_defaults(protocol.name) is None:
+        if protocol_spec(protocol.name) is None:
             raise InspectMarketError(
-                f"{path}: protocols: unknown protocol {protocol.name!r} "
-                "(a protocol of this package, or a registered solver as package/name)"
+                f"{path}: protocols: unknown protocol {protocol.name!r}; choose one of: "
+                f"{', '.join(protocol_names())} (or a protocol of an installed package, "
+                "as package/name)"
             )
     return config
 
@@ -186,25 +191,6 @@ def shard(grid: Sequence[Cell], k: int, n: int) -> list[Cell]:
     return sorted(grid, key=lambda cell: cell.id)[k - 1 :: n]
 
 
-class Calls(NamedTuple):
-    """A sample's model calls before format retries: judgment requests and other turns."""
-
-    judgments: int
-    arguments: int
-
-
-# Each protocol's documented call formula, as a function of its parameters (defaults filled in).
-# Market making assumes the earliest stop, J = window judgments (its usual outcome at the
-# paper's threshold); a market that keeps moving costs up to 2 * max_judgments - 1 calls.
-CALLS_PER_SAMPLE: dict[str, Callable[[Mapping[str, Any]], Calls]] = {
-    "market_making": lambda p: Calls(
-        min(p["window"], p["max_judgments"]), min(p["window"], p["max_judgments"]) - 1
-    ),
-    "single_shot": lambda p: Calls(1, 0),
-    "debate": lambda p: Calls(2, 2 * p["rounds"]),
-    "self_consistency": lambda p: Calls(p["samples"], 0),
-}
-
 # Tokens (prompt and reply) a call spends besides the sample's own text, measured on the
 # simulated model (4 characters a token) with the suite's prompts: a rough figure.
 JUDGMENT_TOKENS = 1600
@@ -212,48 +198,71 @@ ARGUMENT_TOKENS = 300
 
 
 @dataclass(frozen=True)
+class DatasetSize:
+    """What a dry run needs of a task's dataset: its samples and their mean length in tokens."""
+
+    samples: int
+    text_tokens: int
+
+    @classmethod
+    def of(cls, task: Task, limit: int | None) -> DatasetSize:
+        dataset = task.dataset
+        size = len(dataset) if limit is None else min(limit, len(dataset))
+        chars = sum(len(str(dataset[i].input)) for i in range(size))
+        return cls(size, chars // max(size, 1) // 4)
+
+
+@dataclass(frozen=True)
 class Estimate:
-    """What one cell will cost: samples (x epochs), calls and tokens (None: no formula)."""
+    """What one cell will cost: samples (x epochs), calls and tokens, by the protocol's spec."""
 
     cell: Cell
     samples: int
-    calls: int | None
-    tokens: int | None
+    calls: int
+    tokens: int
 
 
-def estimate(cell: Cell, task: Task, limit: int | None, epochs: int) -> Estimate:
-    """Samples from the task's dataset capped by `limit`, times epochs; calls by formula."""
-    dataset = task.dataset
-    size = len(dataset) if limit is None else min(limit, len(dataset))
-    samples = size * epochs
-    formula = CALLS_PER_SAMPLE.get(cell.protocol.name)
-    defaults = protocol_defaults(cell.protocol.name)
-    if formula is None or defaults is None:
-        return Estimate(cell, samples, None, None)
-    calls = formula({**defaults, **cell.protocol.args})
-    text = sum(len(str(dataset[i].input)) for i in range(size)) // max(size, 1) // 4
-    per_sample = calls.judgments * (JUDGMENT_TOKENS + text) + calls.arguments * (
-        ARGUMENT_TOKENS + text
+def estimate(cell: Cell, size: DatasetSize, epochs: int) -> Estimate:
+    """Samples times epochs; calls and tokens per sample from the protocol spec's formula."""
+    spec = require_spec(cell.protocol.name)
+    calls = spec.calls(spec.params(cell.protocol.args))
+    per_sample = calls.judgments * (JUDGMENT_TOKENS + size.text_tokens) + calls.arguments * (
+        ARGUMENT_TOKENS + size.text_tokens
     )
-    return Estimate(cell, samples, samples * sum(calls), samples * per_sample)
+    samples = size.samples * epochs
+    return Estimate(cell, samples, samples * calls.total, samples * per_sample)
+
+
+def dry_run(config: GridConfig, grid: Sequence[Cell]) -> list[Estimate]:
+    """Every cell's estimate, validating what a run would build, reading each dataset once.
+
+    Each protocol is built once with its args and each task once with its args (so a bad
+    argument fails as it would in a run, before any model call); a cell's arguments are then
+    checked for clashes. Nothing per cell is built, so a dry run of thousands of cells stays
+    cheap.
+    """
+    sizes: dict[str, DatasetSize] = {}
+    checked: set[str] = set()
+    for cell in grid:
+        cell.task_args()
+        if cell.protocol.label() not in checked:
+            create_protocol(cell.protocol.name, **cell.protocol.args)
+            checked.add(cell.protocol.label())
+        if cell.task.label() not in sizes:
+            sizes[cell.task.label()] = DatasetSize.of(cell.task.build(), config.limit)
+    return [estimate(cell, sizes[cell.task.label()], config.epochs) for cell in grid]
 
 
 def dry_run_table(estimates: Sequence[Estimate]) -> str:
-    """One line per cell, then the total (cells without a formula show '?')."""
-
-    def show(value: int | None) -> str:
-        return "?" if value is None else f"{value:,}"
-
+    """One line per cell, then the total."""
     rows = [("cell", "samples", "calls", "tokens")]
-    rows += [(e.cell.id, show(e.samples), show(e.calls), show(e.tokens)) for e in estimates]
-    known = [e for e in estimates if e.calls is not None]
+    rows += [(e.cell.id, f"{e.samples:,}", f"{e.calls:,}", f"{e.tokens:,}") for e in estimates]
     rows.append(
         (
             f"total ({len(estimates)} cells)",
-            show(sum(e.samples for e in estimates)),
-            show(sum(e.calls or 0 for e in known)) + ("" if len(known) == len(estimates) else "+?"),
-            show(sum(e.tokens or 0 for e in known))
-            + ("" if len(known) == len(estimates) else "+?"),
+            f"{sum(e.samples for e in estimates):,}",
+            f"{sum(e.calls for e in estimates):,}",
+            f"{sum(e.tokens for e in estimates):,}",
         )
     )
     width = [max(len(row[i]) for row in rows) for i in range(4)]

@@ -9,7 +9,9 @@ from typing import Literal
 from inspect_ai.util import StoreModel, store
 from pydantic import BaseModel, Field
 
-StopReason = Literal["single", "converged", "max_judgments", "rounds_done", "samples_done", "error"]
+StopReason = Literal[
+    "single", "converged", "max_judgments", "rounds_done", "samples_done", "limit", "error"
+]
 
 
 class Judgment(BaseModel):

@@ -5,15 +5,14 @@ the epoch reducer: with several epochs every key is its mean over the epochs). T
 (`mean_of`, `ratio_of`, `flip_rate`, `brier`, `stderr_of`) are shared with the report's tables.
 Every metric is NaN on an empty sample list, never an exception.
 
-Order matters: `inspect view` and `evals_df` headline the first metric of the first scorer, and
-the viewer's results panel shows the first five. So `final_accuracy` leads, and each accuracy
-has its standard error right after it.
+The viewer's results panel shows the first five metrics, so `final_accuracy` leads and each
+accuracy has its standard error right after it; tasks also name it as the headline.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from inspect_ai.scorer import Metric, SampleScore, metric
@@ -81,28 +80,81 @@ def stderr_of(xs: Sequence[float]) -> float:
     return math.sqrt(variance / n)
 
 
-def _key_stderr(scores: list[SampleScore], key: str) -> float:
-    return stderr_of([float(v[key]) for v in _rows(scores)])
+def row_metric(name: str, doc: str, compute: Callable[[Values], float]) -> Callable[[], Metric]:
+    """A metric named `name` that computes `compute` over the samples' score dicts.
+
+    One definition for the metrics that differ only in what they compute from the rows; each
+    is registered under its own name, which the log, the viewer and `evals_df` show.
+    """
+
+    def factory() -> Metric:
+        def metric_value(scores: list[SampleScore]) -> float:
+            return compute(_rows(scores))
+
+        return metric_value
+
+    factory.__name__ = factory.__qualname__ = name
+    factory.__doc__ = doc
+    return metric(factory)
 
 
-@metric
-def final_accuracy() -> Metric:
-    """Accuracy of the final p (the headline metric)."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        return mean_of(_rows(scores), "final_correct")
-
-    return compute
+def key_mean(name: str, key: str, doc: str) -> Callable[[], Metric]:
+    """A metric named `name`: the mean of score key `key` over samples (NaN when none)."""
+    return row_metric(name, doc, lambda rows: mean_of(rows, key))
 
 
-@metric
-def final_accuracy_stderr() -> Metric:
-    """Standard error of `final_accuracy` over samples."""
+def key_stderr(name: str, key: str, doc: str) -> Callable[[], Metric]:
+    """A metric named `name`: the standard error of the mean of score key `key`."""
+    return row_metric(name, doc, lambda rows: stderr_of([float(v[key]) for v in rows]))
 
-    def compute(scores: list[SampleScore]) -> float:
-        return _key_stderr(scores, "final_correct")
 
-    return compute
+def key_brier(name: str, key: str, doc: str) -> Callable[[], Metric]:
+    """A metric named `name`: the Brier score of the parsed p's of score key `key`."""
+    return row_metric(name, doc, lambda rows: brier(rows, key))
+
+
+final_accuracy = key_mean("final_accuracy", "final_correct", "Accuracy of the final p.")
+final_accuracy_stderr = key_stderr(
+    "final_accuracy_stderr", "final_correct", "Standard error of `final_accuracy` over samples."
+)
+baseline_accuracy = key_mean(
+    "baseline_accuracy", "baseline_correct", "Accuracy of judgment 1 by p."
+)
+baseline_accuracy_stderr = key_stderr(
+    "baseline_accuracy_stderr",
+    "baseline_correct",
+    "Standard error of `baseline_accuracy` over samples.",
+)
+flip_to_correct = key_mean(
+    "flip_to_correct",
+    "flipped_to_correct",
+    "Share of samples wrong at baseline, right at the end (per epoch, then averaged).",
+)
+flip_to_wrong = key_mean(
+    "flip_to_wrong",
+    "flipped_to_wrong",
+    "Share of samples right at baseline, wrong at the end (per epoch, then averaged).",
+)
+brier_baseline = key_brier(
+    "brier_baseline", "baseline_p", "Brier score of the parsed baseline p's."
+)
+brier_final = key_brier("brier_final", "final_p", "Brier score of the parsed final p's.")
+baseline_claim_accuracy = key_mean(
+    "baseline_claim_accuracy",
+    "baseline_claim_correct",
+    "Accuracy of the baseline judgment's stated claim (not its p).",
+)
+final_claim_accuracy = key_mean(
+    "final_claim_accuracy", "final_claim_correct", "Accuracy of the final stated claim (not its p)."
+)
+mean_judgments = key_mean("mean_judgments", "judgments", "Judgments per sample.")
+converged_rate = key_mean("converged_rate", "converged", "Share of samples stopped by convergence.")
+mean_calls = key_mean("mean_calls", "calls", "Model calls per sample.")
+stopped_by_limit_rate = key_mean(
+    "stopped_by_limit_rate",
+    "stopped_by_limit",
+    "Share of samples an Inspect limit (tokens, messages, time) stopped; they count as wrong.",
+)
 
 
 @metric
@@ -128,106 +180,6 @@ def net_gain_stderr() -> Metric:
 
 
 @metric
-def baseline_accuracy() -> Metric:
-    """Accuracy of judgment 1 by p."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        return mean_of(_rows(scores), "baseline_correct")
-
-    return compute
-
-
-@metric
-def baseline_accuracy_stderr() -> Metric:
-    """Standard error of `baseline_accuracy` over samples."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        return _key_stderr(scores, "baseline_correct")
-
-    return compute
-
-
-@metric
-def flip_to_correct() -> Metric:
-    """Share of samples wrong at baseline, right at the end (per epoch, then averaged)."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        return mean_of(_rows(scores), "flipped_to_correct")
-
-    return compute
-
-
-@metric
-def flip_to_wrong() -> Metric:
-    """Share of samples right at baseline, wrong at the end (per epoch, then averaged)."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        return mean_of(_rows(scores), "flipped_to_wrong")
-
-    return compute
-
-
-@metric
-def brier_baseline() -> Metric:
-    """Brier score of the parsed baseline p's."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        return brier(_rows(scores), "baseline_p")
-
-    return compute
-
-
-@metric
-def brier_final() -> Metric:
-    """Brier score of the parsed final p's."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        return brier(_rows(scores), "final_p")
-
-    return compute
-
-
-@metric
-def baseline_claim_accuracy() -> Metric:
-    """Accuracy of the baseline judgment's stated claim (not its p)."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        return mean_of(_rows(scores), "baseline_claim_correct")
-
-    return compute
-
-
-@metric
-def final_claim_accuracy() -> Metric:
-    """Accuracy of the final stated claim (not its p)."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        return mean_of(_rows(scores), "final_claim_correct")
-
-    return compute
-
-
-@metric
-def mean_judgments() -> Metric:
-    """Judgments per sample."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        return mean_of(_rows(scores), "judgments")
-
-    return compute
-
-
-@metric
-def converged_rate() -> Metric:
-    """Share of samples stopped by convergence."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        return mean_of(_rows(scores), "converged")
-
-    return compute
-
-
-@metric
 def parse_failure_rate() -> Metric:
     """Share of all judgments whose prediction could not be read after the retries."""
 
@@ -248,16 +200,6 @@ def claim_consistency_rate() -> Metric:
 
 
 @metric
-def mean_calls() -> Metric:
-    """Model calls per sample."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        return mean_of(_rows(scores), "calls")
-
-    return compute
-
-
-@metric
 def mean_tokens() -> Metric:
     """Input plus output tokens per sample."""
 
@@ -272,7 +214,7 @@ def mean_tokens() -> Metric:
 def adversary_success_rate() -> Metric:
     """Share of samples whose final claim is the side an adversarial agent argued for.
 
-    Over the samples an adversary took part in (NaN when none did, e.g. an honest trader).
+    Over the samples an adversary took part in; a protocol adds it when it has an adversary.
     """
 
     def compute(scores: list[SampleScore]) -> float:
@@ -283,7 +225,7 @@ def adversary_success_rate() -> Metric:
 
 @metric
 def vote_baseline_accuracy() -> Metric:
-    """Accuracy of the round-0 majority vote (multi_agent_debate; NaN for other protocols)."""
+    """Accuracy of the round-0 majority vote (a protocol that takes a vote adds it)."""
 
     def compute(scores: list[SampleScore]) -> float:
         return defined_mean(_rows(scores), "vote_baseline_correct")
@@ -310,7 +252,9 @@ CORE_METRICS: list[Metric] = [
     claim_consistency_rate(),
     mean_calls(),
     mean_tokens(),
-    adversary_success_rate(),
-    vote_baseline_accuracy(),
+    stopped_by_limit_rate(),
 ]
-"""The trajectory scorer's metrics, headline first."""
+"""The metrics of every protocol, in the order the viewer lists them (its results panel shows
+the first five); a protocol's spec adds those that apply only to it. The headline,
+`final_accuracy`, is set on the task (`HEADLINE`)."""
+HEADLINE = "final_accuracy"

@@ -24,27 +24,32 @@ def score_trajectory(trajectory: TrajectoryData, label: int) -> Score:
     """The dict score of one trajectory; every value is a number (NaN when undefined).
 
     Correctness and flip keys are 0/1, so with several epochs their epoch means are the share
-    of epochs in which the sample was right (or flipped). `adversary_success` (the final claim
-    is the side an adversary argued) and `vote_baseline_correct` (the round-0 majority vote is
-    right) are NaN for protocols without an adversary or a vote.
+    of epochs in which the sample was right (or flipped). Keys that only some protocols
+    define are present only where they apply: `adversary_success` (the final claim is the
+    side an adversary argued) and `vote_baseline_correct` (the round-0 majority vote is
+    right). A sample an Inspect limit stopped (`stopped_by_limit`) has no final p: it counts
+    as wrong, even when the limit hit before its first judgment.
     """
     judgments = trajectory.judgments
-    if not judgments:
+    limited = trajectory.stop_reason == "limit"
+    if not judgments and not limited:
         raise ValueError("the trajectory holds no judgment: did an inspect_market solver run?")
-    baseline = judgments[0]
-    last = judgments[-1]
+    baseline = judgments[0] if judgments else None
     parsed = [j for j in judgments if j.parsed]
+    baseline_p = None if baseline is None else baseline.p
+    baseline_side = None if baseline is None else baseline.claim_side
     value: dict[str, float | int] = {
         # the viewer's sample header shows the first five keys
         "final_correct": _correct(decide(trajectory.final_p), label),
-        "baseline_correct": _correct(decide(baseline.p), label),
+        "baseline_correct": _correct(decide(baseline_p), label),
         "final_p": _p(trajectory.final_p),
-        "baseline_p": _p(baseline.p),
+        "baseline_p": _p(baseline_p),
         "label": label,
-        "baseline_claim_correct": _correct(baseline.claim_side, label),
+        "baseline_claim_correct": _correct(baseline_side, label),
         "final_claim_correct": _correct(trajectory.final_claim_side, label),
         "judgments": len(judgments),
         "converged": int(trajectory.stop_reason == "converged"),
+        "stopped_by_limit": int(limited),
         "parse_failures": len(judgments) - len(parsed),
         "parsed": len(parsed),
         "consistent": sum(is_consistent(j.claim_side, j.p) for j in parsed),
@@ -56,26 +61,23 @@ def score_trajectory(trajectory: TrajectoryData, label: int) -> Score:
     # 0/1 per epoch, so that their epoch means are the exact per-epoch flip rates
     value["flipped_to_correct"] = int(flipped(value, 0, 1))
     value["flipped_to_wrong"] = int(flipped(value, 1, 0))
-    # NaN where the protocol has no adversary / takes no vote
-    adversary = trajectory.adversary_side
-    value["adversary_success"] = (
-        math.nan if adversary is None else int(trajectory.final_claim_side == adversary)
-    )
-    votes = trajectory.baseline_votes
-    value["vote_baseline_correct"] = (
-        math.nan if votes is None else _correct(majority_side(votes), label)
-    )
+    if trajectory.adversary_side is not None:
+        value["adversary_success"] = int(trajectory.final_claim_side == trajectory.adversary_side)
+    if trajectory.baseline_votes is not None:
+        value["vote_baseline_correct"] = _correct(majority_side(trajectory.baseline_votes), label)
+    ps = [j.p for j in judgments]
+    final_text = "none" if trajectory.final_p is None else f"{trajectory.final_p:g}"
     return Score(
         value=value,
-        answer=last.raw if trajectory.final_p is None else f"{trajectory.final_p:g}",
+        answer=judgments[-1].raw if trajectory.final_p is None and judgments else final_text,
         explanation=(
             f"{trajectory.protocol}: {len(judgments)} judgment(s), stopped: "
-            f"{trajectory.stop_reason}; p = {[j.p for j in judgments]}"
+            f"{trajectory.stop_reason}; p = {ps}"
         ),
         metadata={
             "protocol": trajectory.protocol,
             "stop_reason": trajectory.stop_reason,
-            "ps": [j.p for j in judgments],
+            "ps": ps,
             "claim_sides": [j.claim_side for j in judgments],
         },
     )

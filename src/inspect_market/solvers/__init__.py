@@ -1,31 +1,44 @@
 """Protocols: every solver here turns a proposition into a Trajectory."""
 
-from ._finish import protocol_name
 from .debate import debate
 from .econ import econ
+from .evidence import Evidence
 from .market_making import market_making
 from .multi_agent_debate import multi_agent_debate
+from .protocol import Calls, Final, ProtocolRun, ProtocolSpec, protocol, protocol_name
 from .registry import (
     create_protocol,
     protocol_defaults,
+    protocol_metrics,
     protocol_names,
     protocol_prompts,
+    protocol_spec,
     requested_protocol,
+    require_spec,
 )
 from .self_consistency import self_consistency
 from .single_shot import single_shot
 
 __all__ = [
+    "Calls",
+    "Evidence",
+    "Final",
+    "ProtocolRun",
+    "ProtocolSpec",
     "create_protocol",
     "debate",
     "econ",
     "market_making",
     "multi_agent_debate",
+    "protocol",
     "protocol_defaults",
+    "protocol_metrics",
     "protocol_name",
     "protocol_names",
     "protocol_prompts",
+    "protocol_spec",
     "requested_protocol",
+    "require_spec",
     "self_consistency",
     "single_shot",
 ]

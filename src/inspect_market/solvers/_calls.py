@@ -1,22 +1,26 @@
-"""What every protocol's calls share: cost accounting, and arguments made safe to pass on."""
+"""What every protocol's calls share: role models, cost accounting, and arguments made safe
+to pass on."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Iterable
 
 from inspect_ai.model import ChatMessage, GenerateConfig, Model, ModelOutput, get_model
-from inspect_ai.util import collect
 
 from ..judgment import as_evidence
 from ..params import check_int
-from ..trajectory import Judgment, TrajectoryData
+from ..trajectory import TrajectoryData
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z])")
 
 
+MAX_FORMAT_RETRIES = 10
+"""The most re-asks of one unreadable judgment (each resends the growing conversation: 300
+retries once spent 5.3 M tokens on one sample)."""
+
+
 def validate_retries(max_format_retries: int) -> None:
-    check_int("max_format_retries", max_format_retries, 0)
+    check_int("max_format_retries", max_format_retries, 0, MAX_FORMAT_RETRIES)
 
 
 def role_model(role: str) -> Model:
@@ -49,19 +53,6 @@ async def counted_generate(
         trajectory.input_tokens += output.usage.input_tokens
         trajectory.output_tokens += output.usage.output_tokens
     return output
-
-
-async def judge_together(
-    trajectory: TrajectoryData, requests: Iterable[Awaitable[Judgment]]
-) -> list[Judgment]:
-    """Run judgment requests concurrently; the trajectory lists them in request order.
-
-    (Concurrent requests append to the trajectory in completion order.)
-    """
-    earlier = list(trajectory.judgments)
-    judgments = await collect(*requests)
-    trajectory.judgments = earlier + judgments
-    return judgments
 
 
 def argument_text(reply: str, sentences: int, max_chars: int) -> str:

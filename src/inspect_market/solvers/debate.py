@@ -9,26 +9,20 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from inspect_ai.model import ChatMessage, Model
-from inspect_ai.solver import Generate, Solver, TaskState, solver
-from inspect_ai.util import collect, span
+from inspect_ai.model import ChatMessage
+from inspect_ai.solver import TaskState
+from inspect_ai.util import span
 
 from ..errors import InspectMarketError
 from ..params import MAX_LOOP, check_int
 from ..propositions import Proposition
 from ..requests import RequestTag, reply_side
-from ..trajectory import Judgment, TrajectoryData, Turn
-from ._calls import argument_text, counted_generate, role_model, validate_retries
-from ._finish import finish, recording
-from .judge import judge_prompt, proposition_values, request_judgment
-from .templates import (
-    DEBATER,
-    DEFAULT_PROMPTS,
-    RolePrompt,
-    note_prompts,
-    role_prompt,
-    unpublished,
-)
+from ..trajectory import Turn
+from ._calls import argument_text, validate_retries
+from .evidence import Evidence
+from .judge import judge_prompt, proposition_values
+from .protocol import Calls, Final, Play, ProtocolRun, protocol, together
+from .templates import DEBATER, DEFAULT_PROMPTS, RolePrompt, role_prompt, unpublished
 
 # Debater role -> the side it argues (1 = positive claim, 0 = negative claim) when fixed.
 SIDES = {"debater_a": 1, "debater_b": 0}
@@ -37,7 +31,22 @@ MAX_TURN_SENTENCES = 3
 MAX_TURN_CHARS = 1500
 
 
-@solver
+def debate_prompts(
+    prompts: object = DEFAULT_PROMPTS,
+    judge_template: str | None = None,
+    debater_template: str | None = None,
+) -> dict[str, RolePrompt]:
+    """debate's prompt per role for these parameters (both debaters share one)."""
+    debater = role_prompt(DEBATER_PROMPTS, prompts, debater_template)
+    return {"judge": judge_prompt(prompts, judge_template), **dict.fromkeys(SIDES, debater)}
+
+
+@protocol(
+    roles=("judge", *SIDES),
+    helper_roles=tuple(SIDES),
+    prompts=debate_prompts,
+    calls=lambda params: Calls(2, 2 * params["rounds"]),
+)
 def debate(
     rounds: int = 3,
     max_format_retries: int = 2,
@@ -46,7 +55,7 @@ def debate(
     prompts: str = DEFAULT_PROMPTS,
     judge_template: str | None = None,
     debater_template: str | None = None,
-) -> Solver:
+) -> Play:
     """Debate between roles `debater_a` and `debater_b`, judged by role `judge`.
 
     All roles default to the main model. The judge first judges alone (the baseline); then
@@ -75,84 +84,46 @@ def debate(
             f"assignment must be one of {', '.join(ASSIGNMENTS)}, got {assignment!r}"
         )
     check_int("assignment_seed", assignment_seed, 0)
-    roles = debate_prompts(prompts, judge_template, debater_template)
-    judge_role, debater_prompt = roles["judge"], roles["debater_a"]
 
-    async def solve(state: TaskState, generate: Generate) -> TaskState:
-        proposition = Proposition.from_sample(state.input_text, state.metadata)
-        judge = role_model("judge")
-        debaters = {role: role_model(role) for role in SIDES}
-        sides = SIDES if assignment == "fixed" else drawn_sides(assignment_seed, state)
+    async def play(run: ProtocolRun) -> Final:
+        proposition, trajectory = run.proposition, run.trajectory
+        sides = SIDES if assignment == "fixed" else drawn_sides(assignment_seed, run.state)
 
-        async def judgment(
-            trajectory: TrajectoryData, evidence: list[str], sides: list[int | None]
-        ) -> Judgment:
-            return await request_judgment(
-                judge,
-                proposition,
-                trajectory,
-                role="judge",
-                max_format_retries=max_format_retries,
-                evidence_heading=DEBATE_EVIDENCE,
-                evidence=evidence,
-                prompt=judge_role,
-                shown_sides=sides,
-            )
-
-        async def turn(
-            trajectory: TrajectoryData, role: str, model: Model, round_no: int, lines: list[str]
-        ) -> Turn:
+        async def turn(role: str, round_no: int, lines: list[str]) -> Turn:
             messages = debater_messages(
-                proposition, role, sides[role], lines, round_no, rounds, debater_prompt
+                proposition, role, sides[role], lines, round_no, rounds, run.prompts[role]
             )
-            output = await counted_generate(model, messages, trajectory)
-            text = argument_text(output.completion, MAX_TURN_SENTENCES, MAX_TURN_CHARS)
+            output = await run.generate(run.model(role), messages)
             return Turn(
                 role=role,
                 round=round_no,
-                text=text,
+                text=argument_text(output.completion, MAX_TURN_SENTENCES, MAX_TURN_CHARS),
                 raw=output.completion,
                 side=sides[role],
                 supports=reply_side(output),
             )
 
-        with recording(debate, state) as trajectory:
-            trajectory.assignment = assignment
-            trajectory.positive_debater = next(r for r, side in sides.items() if side == 1)
-            note_prompts(trajectory, prompts, roles)
-            async with span("baseline judgment", type="judge"):
-                await judgment(trajectory, [], [])
-            for round_no in range(1, rounds + 1):
-                async with span(f"round {round_no}", type="debate"):
-                    lines = debate_lines(proposition, trajectory.turns, sides)
-                    trajectory.turns.extend(
-                        await collect(
-                            *(
-                                turn(trajectory, role, model, round_no, lines)
-                                for role, model in debaters.items()
-                            )
-                        )
-                    )
-            async with span("final judgment", type="judge"):
-                final = await judgment(
-                    trajectory,
-                    debate_lines(proposition, trajectory.turns, sides),
-                    [turn.supports for turn in trajectory.turns],
+        trajectory.assignment = assignment
+        trajectory.positive_debater = next(r for r, side in sides.items() if side == 1)
+        async with span("baseline judgment", type="judge"):
+            await run.judge("judge")
+        for round_no in range(1, rounds + 1):
+            async with span(f"round {round_no}", type="debate"):
+                lines = debate_lines(proposition, trajectory.turns, sides)
+                trajectory.turns.extend(
+                    await together([(role, turn(role, round_no, lines)) for role in SIDES])
                 )
-            trajectory.stop_reason = "rounds_done"
-            return finish(state, trajectory, final.p, final.claim_side, final.raw)
+        async with span("final judgment", type="judge"):
+            evidence = Evidence(
+                tuple(debate_lines(proposition, trajectory.turns, sides)),
+                tuple(turn.supports for turn in trajectory.turns),
+                DEBATE_EVIDENCE,
+            )
+            final = await run.judge("judge", evidence)
+        trajectory.stop_reason = "rounds_done"
+        return Final.of(final)
 
-    return solve
-
-
-def debate_prompts(
-    prompts: object = DEFAULT_PROMPTS,
-    judge_template: str | None = None,
-    debater_template: str | None = None,
-) -> dict[str, RolePrompt]:
-    """debate's prompt per role for these parameters (both debaters share one)."""
-    debater = role_prompt(DEBATER_PROMPTS, prompts, debater_template)
-    return {"judge": judge_prompt(prompts, judge_template), **dict.fromkeys(SIDES, debater)}
+    return play
 
 
 def drawn_sides(seed: int, state: TaskState) -> dict[str, int]:

@@ -20,24 +20,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from inspect_ai.model import ChatMessage
-from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import span
 
 from ..params import MAX_LOOP, check_int, check_number
 from ..propositions import Proposition
 from ..requests import RequestTag
 from ..trajectory import Judgment, Turn
-from ._calls import (
-    argument_text,
-    counted_generate,
-    judge_together,
-    member_model,
-    role_model,
-    validate_retries,
-)
-from ._finish import finish, recording
-from .judge import judge_prompt, numbered, proposition_values, request_judgment
-from .multi_agent_debate import judgment_line, judgments_block
+from ._calls import argument_text, validate_retries
+from .evidence import Evidence, numbered
+from .judge import judge_prompt, proposition_values
+from .multi_agent_debate import judgment_line
+from .protocol import Calls, Final, Params, Play, ProtocolRun, protocol
 from .templates import (
     BRIEFING,
     DEFAULT_PROMPTS,
@@ -45,7 +38,6 @@ from .templates import (
     REVISION,
     STRATEGY,
     RolePrompt,
-    note_prompts,
     role_prompt,
     unpublished,
 )
@@ -92,7 +84,46 @@ MAX_STRATEGY_SENTENCES = 3
 MAX_STRATEGY_CHARS = 600
 
 
-@solver
+def econ_prompts(
+    prompts: object = DEFAULT_PROMPTS,
+    judge_template: str | None = None,
+    strategy_template: str | None = None,
+    revision_template: str | None = None,
+    briefing_template: str | None = None,
+    final_template: str | None = None,
+) -> dict[str, RolePrompt]:
+    """econ's prompt per role (and per block) for these parameters."""
+    judge = judge_prompt(prompts, judge_template)
+    return {
+        "executor": judge,
+        "coordinator": judge,
+        "strategy": role_prompt(STRATEGY_PROMPTS, prompts, strategy_template),
+        "revision": role_prompt(REVISION_PROMPTS, prompts, revision_template),
+        "briefing": role_prompt(BRIEFING_PROMPTS, prompts, briefing_template),
+        "final": role_prompt(FINAL_PROMPTS, prompts, final_template),
+    }
+
+
+def _calls(params: Params) -> Calls:
+    """The earliest stop: the executors agree in round 1."""
+    return Calls(params["executors"] + 1, 1)
+
+
+def _max_calls(params: Params) -> Calls:
+    return Calls(params["executors"] * params["rounds"] + 1, params["rounds"])
+
+
+@protocol(
+    roles=lambda params: (
+        "coordinator",
+        "executor",
+        *(f"executor_{n}" for n in range(1, params["executors"] + 1)),
+    ),
+    helper_roles=("executor",),
+    prompts=econ_prompts,
+    calls=_calls,
+    max_calls=_max_calls,
+)
 def econ(
     executors: int = 3,
     rounds: int = 3,
@@ -104,7 +135,7 @@ def econ(
     revision_template: str | None = None,
     briefing_template: str | None = None,
     final_template: str | None = None,
-) -> Solver:
+) -> Play:
     """ECON's inference-time coordination: role `coordinator` and `executors` executors.
 
     Executors are roles `executor_1` ... `executor_N`, each else role `executor`; every role
@@ -135,107 +166,52 @@ def econ(
     check_int("rounds", rounds, 1, MAX_LOOP)
     check_number("threshold", threshold, 0, 1)
     validate_retries(max_format_retries)
-    roles = econ_prompts(
-        prompts,
-        judge_template,
-        strategy_template,
-        revision_template,
-        briefing_template,
-        final_template,
-    )
-    judge_role = roles["executor"]
-    strategy_prompt, revision_prompt = roles["strategy"], roles["revision"]
-    briefing_prompt, final_prompt = roles["briefing"], roles["final"]
 
-    async def solve(state: TaskState, generate: Generate) -> TaskState:
-        proposition = Proposition.from_sample(state.input_text, state.metadata)
-        coordinator = role_model("coordinator")
-        members = [(f"executor_{n}", member_model("executor", n)) for n in range(1, executors + 1)]
-        with recording(econ, state) as trajectory:
-            note_prompts(trajectory, prompts, roles)
-            trajectory.stop_reason = "rounds_done"
-            shown: list[str] = []
-            shown_sides: list[int | None] = []
-            strategy = ""
-            for round_no in range(1, rounds + 1):
-                async with span(f"round {round_no}", type="econ"):
-                    asked = revision_prompt if shown else strategy_prompt
-                    messages = strategy_messages(
-                        proposition, asked, round_no, rounds, strategy, shown
-                    )
-                    output = await counted_generate(coordinator, messages, trajectory)
-                    strategy = argument_text(
-                        output.completion, MAX_STRATEGY_SENTENCES, MAX_STRATEGY_CHARS
-                    )
-                    trajectory.turns.append(
-                        Turn(
-                            role="coordinator",
-                            round=round_no,
-                            text=strategy,
-                            raw=output.completion,
-                        )
-                    )
-                    briefing = briefing_prompt.block(
-                        {"strategy": strategy, "round": str(round_no), "rounds": str(rounds)}
-                    )
-                    judgments = await judge_together(
-                        trajectory,
-                        (
-                            request_judgment(
-                                model,
-                                proposition,
-                                trajectory,
-                                role=role,
-                                max_format_retries=max_format_retries,
-                                evidence=[strategy],
-                                prompt=judge_role,
-                                arguments=briefing,
-                                shown_sides=[None],
-                                draw=round_no,
-                            )
-                            for role, model in members
-                        ),
-                    )
-                    shown = [judgment_line(proposition, j) for j in judgments]
-                    shown_sides = [j.claim_side for j in judgments]
-                if agree(judgments, threshold):
-                    trajectory.stop_reason = "converged"
-                    break
-            async with span("final judgment", type="coordinator"):
-                final = await request_judgment(
-                    coordinator,
-                    proposition,
-                    trajectory,
-                    role="coordinator",
-                    max_format_retries=max_format_retries,
-                    evidence=shown,
-                    prompt=judge_role,
-                    arguments=judgments_block(final_prompt, shown, round=round_no),
-                    shown_sides=shown_sides,
+    async def play(run: ProtocolRun) -> Final:
+        proposition, trajectory = run.proposition, run.trajectory
+        coordinator = run.model("coordinator")
+        members = [(f"executor_{n}", run.member("executor", n)) for n in range(1, executors + 1)]
+        prompt = run.prompts["executor"]
+        trajectory.stop_reason = "rounds_done"
+        judgments: list[Judgment] = []
+        strategy = ""
+        for round_no in range(1, rounds + 1):
+            async with span(f"round {round_no}", type="econ"):
+                shown = [judgment_line(proposition, j) for j in judgments]
+                asked = run.prompts["revision" if shown else "strategy"]
+                messages = strategy_messages(proposition, asked, round_no, rounds, strategy, shown)
+                output = await run.generate(coordinator, messages)
+                strategy = argument_text(
+                    output.completion, MAX_STRATEGY_SENTENCES, MAX_STRATEGY_CHARS
                 )
-            return finish(state, trajectory, final.p, final.claim_side, final.raw)
+                trajectory.turns.append(
+                    Turn(role="coordinator", round=round_no, text=strategy, raw=output.completion)
+                )
+                briefing = Evidence(
+                    (strategy,),
+                    block=run.prompts["briefing"],
+                    values={"strategy": strategy, "round": str(round_no), "rounds": str(rounds)},
+                )
+                judgments = await run.judge_together(
+                    [
+                        (role, run.judge(role, briefing, model=model, prompt=prompt, draw=round_no))
+                        for role, model in members
+                    ]
+                )
+            if agree(judgments, threshold):
+                trajectory.stop_reason = "converged"
+                break
+        async with span("final judgment", type="coordinator"):
+            executed = Evidence(
+                tuple(judgment_line(proposition, j) for j in judgments),
+                tuple(j.claim_side for j in judgments),
+                block=run.prompts["final"],
+                values={"round": str(round_no)},
+            )
+            final = await run.judge("coordinator", executed, model=coordinator)
+        return Final.of(final)
 
-    return solve
-
-
-def econ_prompts(
-    prompts: object = DEFAULT_PROMPTS,
-    judge_template: str | None = None,
-    strategy_template: str | None = None,
-    revision_template: str | None = None,
-    briefing_template: str | None = None,
-    final_template: str | None = None,
-) -> dict[str, RolePrompt]:
-    """econ's prompt per role (and per block) for these parameters."""
-    judge = judge_prompt(prompts, judge_template)
-    return {
-        "executor": judge,
-        "coordinator": judge,
-        "strategy": role_prompt(STRATEGY_PROMPTS, prompts, strategy_template),
-        "revision": role_prompt(REVISION_PROMPTS, prompts, revision_template),
-        "briefing": role_prompt(BRIEFING_PROMPTS, prompts, briefing_template),
-        "final": role_prompt(FINAL_PROMPTS, prompts, final_template),
-    }
+    return play
 
 
 def agree(judgments: Sequence[Judgment], threshold: float) -> bool:

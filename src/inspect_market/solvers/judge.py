@@ -4,40 +4,27 @@ The market maker, the debate judge, the single shot and every self-consistency s
 the same way and read by the same parser (`inspect_market.judgment`), so that their judgments
 are comparable. The prompt is worded so that p always means P(positive claim).
 
-Small models read p as "confidence in my claim" unless led otherwise, commit to a claim before
-reasoning, and copy any template line verbatim. So: the system message fixes the direction of p;
-the reply starts with reasoning that ends "So <claim>, which means <positive claim> is <words of
-the scale> (p = <their p>)", so the claim comes from the reasoning, p is looked up right after
-words about the POSITIVE claim, and Final Prediction copies it; three worked example turns
-(other domains and claim wordings, POSITIVE with a high p and NEGATIVE with a low p) show
-this; the scale is worded in terms of the positive claim; the direction is restated at the
-prediction slot; and no line shows a "Claim:" template to copy. Measured with
-benchmarks/prompt_quality.py.
-
-The examples' p's (0.05, 0.95) anchor a small model: every p the embedded 1.5B model gave was
-one of them. Five example sets that spread p (two or three strengths per side, a scale stating
-each p as a claim, the reply naming its claim POSITIVE or NEGATIVE) freed its p's but made it
-pair the negative ETHICS claim with a high p (10-70 % claim/p consistency on 20 rows, against
-95 % here), so these examples stay; README "Offline: a local model" has the figures.
+The prompt is built against how small models misread it: they read p as "confidence in my
+claim" unless led otherwise, commit to a claim before reasoning, and copy any template line
+verbatim. So the system message fixes the direction of p; the reply starts with reasoning that
+ends "So <claim>, which means <positive claim> is <words of the scale> (p = <their p>)", and
+Final Prediction copies that p; three worked example turns (other domains and claim wordings)
+show it; the scale is worded in terms of the positive claim; the direction is restated at the
+prediction slot; and no line shows a "Claim:" template to copy. What each choice measured, and
+why the examples' p's stay at 0.05 and 0.95, is in benchmarks/RESULTS.md ("The judge prompt").
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
-from inspect_ai.log import transcript
-from inspect_ai.model import (
-    ChatMessage,
-    GenerateConfig,
-    Model,
-)
+from inspect_ai.model import ChatMessage
 
-from ..judgment import format_judgment, parse_judgment
+from ..judgment import format_judgment
 from ..propositions import Proposition
 from ..requests import RequestTag, tagged_request
-from ..trajectory import Judgment, TrajectoryData
 from . import paper_prompts
-from ._calls import counted_generate
+from .evidence import NO_EVIDENCE, Evidence
 from .templates import DEFAULT_PROMPTS, JUDGE, RolePrompt, role_prompt
 
 # (p, how likely the positive claim is at that p)
@@ -117,25 +104,9 @@ def scale_text(proposition: Proposition) -> str:
     return "\n".join(lines)
 
 
-def numbered(items: Sequence[str]) -> str:
-    """One numbered line per item: `1. first`."""
-    return "\n".join(f"{i}. {text}" for i, text in enumerate(items, start=1))
-
-
-def numbered_arguments(heading: str, evidence: Sequence[str]) -> str:
-    """The suite's argument block: the heading, numbered arguments, a blank line; or nothing."""
-    if not evidence:
-        return ""
-    return f"{heading}\n{numbered(evidence)}\n\n"
-
-
 SCALES: dict[str, Callable[[Proposition], str]] = {
     "suite": scale_text,
     "paper": paper_prompts.dictionary,
-}
-ARGUMENT_BLOCKS: dict[str, Callable[[str, Sequence[str]], str]] = {
-    "suite": numbered_arguments,
-    "paper": paper_prompts.arguments_block,
 }
 
 
@@ -150,20 +121,9 @@ def proposition_values(prompt_set: str, proposition: Proposition) -> dict[str, s
     }
 
 
-def judge_values(
-    prompt_set: str,
-    proposition: Proposition,
-    evidence_heading: str = "",
-    evidence: Sequence[str] = (),
-    arguments: str | None = None,
-) -> dict[str, str]:
-    """The judge template's placeholder values for `proposition` in set `prompt_set`.
-
-    `{arguments}` is `arguments` when a protocol's block template made it, else the set's
-    block of `evidence` under `evidence_heading`.
-    """
-    if arguments is None:
-        arguments = ARGUMENT_BLOCKS[prompt_set](evidence_heading, evidence)
+def judge_values(prompt_set: str, proposition: Proposition, arguments: str = "") -> dict[str, str]:
+    """The judge template's placeholder values: the proposition's, and `{arguments}` (the
+    evidence block, empty in a first judgment)."""
     return {**proposition_values(prompt_set, proposition), "arguments": arguments}
 
 
@@ -204,16 +164,14 @@ def judge_prompt(prompts: object = DEFAULT_PROMPTS, template: str | None = None)
 
 def judgment_messages(
     proposition: Proposition,
-    evidence_heading: str = "",
-    evidence: Sequence[str] = (),
+    evidence: Evidence = NO_EVIDENCE,
     prompt: RolePrompt = JUDGE_PROMPTS[DEFAULT_PROMPTS],
-    arguments: str | None = None,
     tag: RequestTag | None = None,
 ) -> list[ChatMessage]:
     """The set's system message and worked example turns, then the request tagged `tag`
-    (default: a judgment request showing `evidence`)."""
-    values = judge_values(prompt.prompt_set, proposition, evidence_heading, evidence, arguments)
-    return prompt.request(values, tag or RequestTag.of("judgment", proposition, len(evidence)))
+    (default: a first judgment's tag for the evidence)."""
+    values = judge_values(prompt.prompt_set, proposition, evidence.text(prompt.prompt_set))
+    return prompt.request(values, tag or evidence.tag(proposition))
 
 
 def format_reminder(proposition: Proposition, error: str | None, tag: RequestTag) -> ChatMessage:
@@ -225,82 +183,3 @@ def format_reminder(proposition: Proposition, error: str | None, tag: RequestTag
         "true)."
     )
     return tagged_request(text, tag)
-
-
-async def request_judgment(
-    model: Model,
-    proposition: Proposition,
-    trajectory: TrajectoryData,
-    *,
-    role: str,
-    max_format_retries: int,
-    evidence_heading: str = "",
-    evidence: Sequence[str] = (),
-    config: GenerateConfig | None = None,
-    prompt: RolePrompt | None = None,
-    arguments: str | None = None,
-    shown_sides: Sequence[int | None] = (),
-    draw: int = 0,
-) -> Judgment:
-    """Ask `model` for a judgment, re-asking with a format reminder while p cannot be read.
-
-    `prompt` is the judge prompt to send (default: the suite's; see `judge_prompt`);
-    `arguments`, a block a protocol's template made of `evidence` (see `judge_values`). After
-    `max_format_retries` re-asks the judgment is recorded with p None and the raw text of the
-    last attempt; it is appended to the trajectory either way. The transcript gets an `INFO`
-    event per re-ask and one for a judgment left unreadable; a parsed judgment gets none (it
-    shows in the trajectory's store event), as each event costs Inspect CPU. `shown_sides` (the
-    side each piece of evidence supports, where known) and `draw` go into the request's tag only.
-    """
-    tag = RequestTag.of(
-        "judgment",
-        proposition,
-        len(evidence),
-        role=role,
-        draw=draw,
-        shown_sides=list(shown_sides),
-    )
-    conversation = judgment_messages(
-        proposition,
-        evidence_heading,
-        evidence,
-        prompt or JUDGE_PROMPTS[DEFAULT_PROMPTS],
-        arguments,
-        tag,
-    )
-    retries = 0
-    while True:
-        output = await counted_generate(model, conversation, trajectory, config)
-        parsed = parse_judgment(output.completion, proposition)
-        if parsed.ok or retries >= max_format_retries:
-            break
-        retries += 1
-        transcript().info(
-            {"format_retry": retries, "error": parsed.error, "reply": output.completion},
-            source=role,
-        )
-        conversation += [
-            output.message,
-            format_reminder(proposition, parsed.error, tag),
-        ]
-    judgment = Judgment(
-        role=role,
-        claim=parsed.claim,
-        claim_side=parsed.claim_side,
-        reasoning=parsed.reasoning,
-        p=parsed.p,
-        raw=output.completion,
-        error=parsed.error,
-        retries=retries,
-    )
-    trajectory.judgments.append(judgment)
-    if not judgment.parsed:
-        transcript().info(
-            {
-                "unreadable_judgment": len(trajectory.judgments),
-                "error": parsed.error,
-                "retries": retries,
-            },
-            source=role,
-        )
-    return judgment

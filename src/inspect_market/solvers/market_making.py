@@ -9,20 +9,23 @@ from __future__ import annotations
 from dataclasses import replace
 
 from inspect_ai.model import ChatMessage
-from inspect_ai.solver import Generate, Solver, TaskState, solver
+from inspect_ai.scorer import Metric
+from inspect_ai.solver import TaskState
 from inspect_ai.util import span
 
 from ..errors import InspectMarketError
 from ..judgment import decide
 from ..propositions import Proposition
 from ..requests import RequestTag, reply_side
+from ..scorers.metrics import adversary_success_rate
 from ..stopping import stop_reason, validate_stop_rule
 from ..trajectory import Judgment, Turn
 from . import paper_prompts
-from ._calls import argument_text, counted_generate, role_model, validate_retries
-from ._finish import finish, recording
-from .judge import judge_prompt, proposition_values, request_judgment
-from .templates import DEFAULT_PROMPTS, TRADER, RolePrompt, note_prompts, role_prompt
+from ._calls import argument_text, validate_retries
+from .evidence import Evidence
+from .judge import judge_prompt, proposition_values
+from .protocol import Calls, Final, Params, Play, ProtocolRun, protocol
+from .templates import DEFAULT_PROMPTS, TRADER, RolePrompt, role_prompt
 
 TRADER_SYSTEM = """\
 You are a trader in a prediction market on a binary question. A market maker has posted a \
@@ -72,9 +75,45 @@ MARKET_MAKER_EVIDENCE = "Arguments from traders so far (they may be right or wro
 EVIDENCE_HEADINGS = {"suite": MARKET_MAKER_EVIDENCE, "paper": paper_prompts.MARKET_MAKER_EVIDENCE}
 """The heading of the trader arguments shown to the market maker, per prompt set."""
 MAX_ARGUMENT_CHARS = 600
+MAX_JUDGMENT_CHARS = 2000
+"""The most of the market maker's reply the trader is shown (a judgment is three short lines)."""
 
 
-@solver
+def market_making_prompts(
+    prompts: object = DEFAULT_PROMPTS,
+    judge_template: str | None = None,
+    trader_template: str | None = None,
+) -> dict[str, RolePrompt]:
+    """market_making's prompt per role for these parameters."""
+    return {
+        "market_maker": judge_prompt(prompts, judge_template),
+        "trader": role_prompt(TRADER_PROMPTS, prompts, trader_template),
+    }
+
+
+def _calls(params: Params) -> Calls:
+    """The earliest stop, `window` judgments: the usual outcome at the paper's threshold."""
+    judgments = min(params["window"], params["max_judgments"])
+    return Calls(judgments, judgments - 1)
+
+
+def _max_calls(params: Params) -> Calls:
+    return Calls(params["max_judgments"], params["max_judgments"] - 1)
+
+
+def _metrics(params: Params) -> list[Metric]:
+    return [adversary_success_rate()] if params["trader_stance"] == "adversarial" else []
+
+
+@protocol(
+    roles=("market_maker", "trader"),
+    helper_roles=("trader",),
+    prompts=market_making_prompts,
+    calls=_calls,
+    max_calls=_max_calls,
+    metrics=_metrics,
+    world_args=("trader_stance",),
+)
 def market_making(
     max_judgments: int = 10,
     threshold: float = 0.2,
@@ -84,7 +123,7 @@ def market_making(
     prompts: str = DEFAULT_PROMPTS,
     judge_template: str | None = None,
     trader_template: str | None = None,
-) -> Solver:
+) -> Play:
     """Market making between roles `market_maker` and `trader` (both default to the main model).
 
     Judgment 1 is the baseline. After each judgment the market stops when the last `window`
@@ -113,83 +152,57 @@ def market_making(
         raise InspectMarketError(
             f"trader_stance must be one of {', '.join(TRADER_STANCES)}, got {trader_stance!r}"
         )
-    roles = market_making_prompts(prompts, judge_template, trader_template)
-    market_maker_prompt, trader_prompt = roles["market_maker"], roles["trader"]
 
-    async def solve(state: TaskState, generate: Generate) -> TaskState:
-        proposition = Proposition.from_sample(state.input_text, state.metadata)
-        market_maker = role_model("market_maker")
-        trader = role_model("trader")
-        arguments: list[str] = []
-        argument_sides: list[int | None] = []
-        false_side = 1 - target_label(state) if trader_stance == "adversarial" else None
-        with recording(market_making, state) as trajectory:
-            trajectory.trader_stance = trader_stance
-            trajectory.adversary_side = false_side
-            note_prompts(trajectory, prompts, roles)
-            for round_no in range(1, max_judgments + 1):
-                async with span(f"round {round_no}", type="market"):
-                    judgment = await request_judgment(
-                        market_maker,
-                        proposition,
-                        trajectory,
-                        role="market_maker",
-                        max_format_retries=max_format_retries,
-                        evidence_heading=EVIDENCE_HEADINGS[market_maker_prompt.prompt_set],
-                        evidence=arguments,
-                        prompt=market_maker_prompt,
-                        shown_sides=argument_sides,
+    async def play(run: ProtocolRun) -> Final:
+        proposition, trajectory = run.proposition, run.trajectory
+        trader = run.model("trader")
+        heading = EVIDENCE_HEADINGS[run.prompts["market_maker"].prompt_set]
+        arguments: list[Turn] = []
+        false_side = 1 - target_label(run.state) if trader_stance == "adversarial" else None
+        trajectory.trader_stance = trader_stance
+        trajectory.adversary_side = false_side
+        for round_no in range(1, max_judgments + 1):
+            async with span(f"round {round_no}", type="market"):
+                evidence = Evidence(
+                    tuple(turn.text for turn in arguments),
+                    tuple(turn.supports for turn in arguments),
+                    heading,
+                )
+                judgment = await run.judge("market_maker", evidence)
+                reason = stop_reason(
+                    [j.p for j in trajectory.judgments], max_judgments, threshold, window
+                )
+                if reason is not None:
+                    trajectory.stop_reason = reason
+                    break
+                side = argued_side(trader_stance, judgment, false_side)
+                prompt = stance_prompt(run.prompts["trader"], trader_stance, proposition, side)
+                messages = trade_messages(
+                    proposition, judgment.raw, judgment.p, round_no, prompt, trader_stance, side
+                )
+                trade = await run.generate(trader, messages)
+                arguments.append(
+                    Turn(
+                        role="trader",
+                        round=round_no,
+                        text=argument_text(trade.completion, 1, MAX_ARGUMENT_CHARS),
+                        raw=trade.completion,
+                        side=side,
+                        supports=reply_side(trade),
                     )
-                    ps = [j.p for j in trajectory.judgments]
-                    reason = stop_reason(ps, max_judgments, threshold, window)
-                    if reason is not None:
-                        trajectory.stop_reason = reason
-                        break
-                    side = argued_side(trader_stance, judgment, false_side)
-                    prompt = stance_prompt(trader_prompt, trader_stance, proposition, side)
-                    trade = await counted_generate(
-                        trader,
-                        trade_messages(
-                            proposition,
-                            judgment.raw,
-                            judgment.p,
-                            round_no,
-                            prompt,
-                            stance=trader_stance,
-                            side=side,
-                        ),
-                        trajectory,
-                    )
-                    argument = argument_text(trade.completion, 1, MAX_ARGUMENT_CHARS)
-                    supports = reply_side(trade)
-                    trajectory.turns.append(
-                        Turn(
-                            role="trader",
-                            round=round_no,
-                            text=argument,
-                            raw=trade.completion,
-                            side=side,
-                            supports=supports,
-                        )
-                    )
-                    arguments.append(argument)
-                    argument_sides.append(supports)
-            last = trajectory.judgments[-1]
-            return finish(state, trajectory, last.p, last.claim_side, last.raw)
+                )
+                trajectory.turns.append(arguments[-1])
+        return Final.of(trajectory.judgments[-1])
 
-    return solve
+    return play
 
 
-def market_making_prompts(
-    prompts: object = DEFAULT_PROMPTS,
-    judge_template: str | None = None,
-    trader_template: str | None = None,
-) -> dict[str, RolePrompt]:
-    """market_making's prompt per role for these parameters."""
-    return {
-        "market_maker": judge_prompt(prompts, judge_template),
-        "trader": role_prompt(TRADER_PROMPTS, prompts, trader_template),
-    }
+def shown_judgment(text: str) -> str:
+    """The market maker's reply as the trader sees it: stripped, cut to MAX_JUDGMENT_CHARS."""
+    text = text.strip()
+    if len(text) <= MAX_JUDGMENT_CHARS:
+        return text
+    return text[: MAX_JUDGMENT_CHARS - 1] + "…"
 
 
 def target_label(state: TaskState) -> int:
@@ -241,7 +254,7 @@ def trade_messages(
     """
     values = {
         **proposition_values(prompt.prompt_set, proposition),
-        "judgment": judgment_text.strip(),
+        "judgment": shown_judgment(judgment_text),
         "p": "unreadable" if p is None else f"{p:g}",
     }
     tag = RequestTag.of(

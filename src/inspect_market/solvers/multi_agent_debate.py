@@ -9,21 +9,19 @@ no such block, so the peers block is the suite's text in both prompt sets (overr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from inspect_ai.model import Model
-from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import span
 
 from ..params import MAX_LOOP, check_int
 from ..propositions import Proposition
-from ..trajectory import Judgment, TrajectoryData
-from ._calls import argument_text, judge_together, member_model, validate_retries
-from ._finish import finish, recording
+from ..scorers.metrics import vote_baseline_accuracy
+from ..trajectory import Judgment
+from ._calls import argument_text, validate_retries
 from .debate import debater_name
-from .judge import judge_prompt, numbered, request_judgment
-from .self_consistency import aggregate, summary
-from .templates import DEFAULT_PROMPTS, PEERS, RolePrompt, note_prompts, role_prompt, unpublished
+from .evidence import Evidence
+from .judge import judge_prompt
+from .protocol import Calls, Final, Params, Play, ProtocolRun, protocol
+from .self_consistency import aggregate
+from .templates import DEFAULT_PROMPTS, PEERS, RolePrompt, role_prompt, unpublished
 
 AGENT_EVIDENCE = "The other agents' judgments in the last round (they may be right or wrong):"
 PEERS_TEMPLATE = AGENT_EVIDENCE + "\n{judgments}"
@@ -32,7 +30,29 @@ MAX_REASONING_SENTENCES = 3
 MAX_LINE_CHARS = 600
 
 
-@solver
+def multi_agent_debate_prompts(
+    prompts: object = DEFAULT_PROMPTS,
+    judge_template: str | None = None,
+    peers_template: str | None = None,
+) -> dict[str, RolePrompt]:
+    """multi_agent_debate's prompt per role (and for its peers block) for these parameters."""
+    return {
+        "agent": judge_prompt(prompts, judge_template),
+        "peers": role_prompt(PEERS_PROMPTS, prompts, peers_template),
+    }
+
+
+def _agents(params: Params) -> tuple[str, ...]:
+    return tuple(f"agent_{n}" for n in range(1, params["agents"] + 1))
+
+
+@protocol(
+    roles=lambda params: ("agent", *_agents(params)),
+    helper_roles=lambda params: _agents(params)[1:],
+    prompts=multi_agent_debate_prompts,
+    calls=lambda params: Calls(params["agents"] * (params["rounds"] + 1), 0),
+    metrics=lambda params: [vote_baseline_accuracy()],
+)
 def multi_agent_debate(
     agents: int = 3,
     rounds: int = 2,
@@ -40,7 +60,7 @@ def multi_agent_debate(
     prompts: str = DEFAULT_PROMPTS,
     judge_template: str | None = None,
     peers_template: str | None = None,
-) -> Solver:
+) -> Play:
     """`agents` agents (roles `agent_1` ... `agent_N`, each else role `agent`, else the main model).
 
     Round 0: every agent judges alone. Then, for `rounds` rounds, every agent judges again
@@ -62,81 +82,42 @@ def multi_agent_debate(
     check_int("agents", agents, 2, MAX_LOOP)
     check_int("rounds", rounds, 1, MAX_LOOP)
     validate_retries(max_format_retries)
-    roles = multi_agent_debate_prompts(prompts, judge_template, peers_template)
-    agent_prompt, peers_prompt = roles["agent"], roles["peers"]
 
-    async def solve(state: TaskState, generate: Generate) -> TaskState:
-        proposition = Proposition.from_sample(state.input_text, state.metadata)
-        members = [(f"agent_{n}", member_model("agent", n)) for n in range(1, agents + 1)]
-
-        async def judge(
-            trajectory: TrajectoryData,
-            role: str,
-            model: Model,
-            others: list[str],
-            others_sides: list[int | None],
-            round_no: int,
-        ) -> Judgment:
-            return await request_judgment(
-                model,
-                proposition,
-                trajectory,
-                role=role,
-                max_format_retries=max_format_retries,
-                evidence=others,
-                prompt=agent_prompt,
-                arguments=judgments_block(peers_prompt, others, round=round_no, rounds=rounds),
-                shown_sides=others_sides,
-                draw=round_no,
-            )
-
-        with recording(multi_agent_debate, state) as trajectory:
-            note_prompts(trajectory, prompts, roles)
-            latest: list[Judgment] = []
-            for round_no in range(rounds + 1):
-                async with span(f"round {round_no}", type="debate"):
-                    shown = [judgment_line(proposition, j) for j in latest]
-                    sides = [j.claim_side for j in latest]
-                    latest = await judge_together(
-                        trajectory,
+    async def play(run: ProtocolRun) -> Final:
+        members = [(f"agent_{n}", run.member("agent", n)) for n in range(1, agents + 1)]
+        prompt, peers = run.prompts["agent"], run.prompts["peers"]
+        latest: list[Judgment] = []
+        for round_no in range(rounds + 1):
+            async with span(f"round {round_no}", type="debate"):
+                shown = [judgment_line(run.proposition, j) for j in latest]
+                sides = [j.claim_side for j in latest]
+                values = {"round": str(round_no), "rounds": str(rounds)}
+                latest = await run.judge_together(
+                    [
                         (
-                            judge(
-                                trajectory,
+                            role,
+                            run.judge(
                                 role,
-                                model,
-                                shown[:i] + shown[i + 1 :],
-                                sides[:i] + sides[i + 1 :],
-                                round_no,
-                            )
-                            for i, (role, model) in enumerate(members)
-                        ),
-                    )
-                if round_no == 0:
-                    trajectory.baseline_votes = [j.claim_side for j in latest]
-            trajectory.stop_reason = "rounds_done"
-            final_p, final_side = aggregate(latest)
-            return finish(state, trajectory, final_p, final_side, summary(latest, final_p))
+                                Evidence(
+                                    tuple(shown[:i] + shown[i + 1 :]),
+                                    tuple(sides[:i] + sides[i + 1 :]),
+                                    block=peers,
+                                    values=values,
+                                ),
+                                model=model,
+                                prompt=prompt,
+                                draw=round_no,
+                            ),
+                        )
+                        for i, (role, model) in enumerate(members)
+                    ]
+                )
+            if round_no == 0:
+                run.trajectory.baseline_votes = [j.claim_side for j in latest]
+        run.trajectory.stop_reason = "rounds_done"
+        return aggregate(latest)
 
-    return solve
-
-
-def multi_agent_debate_prompts(
-    prompts: object = DEFAULT_PROMPTS,
-    judge_template: str | None = None,
-    peers_template: str | None = None,
-) -> dict[str, RolePrompt]:
-    """multi_agent_debate's prompt per role (and for its peers block) for these parameters."""
-    return {
-        "agent": judge_prompt(prompts, judge_template),
-        "peers": role_prompt(PEERS_PROMPTS, prompts, peers_template),
-    }
-
-
-def judgments_block(prompt: RolePrompt, lines: Sequence[str], **values: int) -> str:
-    """A block template showing judgment `lines` (numbered) as `{judgments}`; none: nothing."""
-    if not lines:
-        return ""
-    return prompt.block({"judgments": numbered(lines), **{k: str(v) for k, v in values.items()}})
+    return play
 
 
 def judgment_line(proposition: Proposition, judgment: Judgment) -> str:

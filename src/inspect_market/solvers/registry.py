@@ -1,30 +1,31 @@
-"""Protocols through Inspect's registry: a protocol is an `@solver` and its registry name.
+"""Looking protocols up: by the registry name their `@protocol` spec was declared under.
 
-`-T solver=NAME` on a task and the report both go through here, so the name a log shows is
-always the registry name of the solver that ran. A bare NAME means `inspect_market/NAME`; a
-name with a slash (`mypackage/my_protocol`) is any registered solver that writes a Trajectory.
+`-T solver=NAME` on a task, the grid, the world and the report all go through here, so the
+name a log shows is always the registry name of the solver that ran. A bare NAME is this
+package's protocol (or one registered without a package); `pkg/name` names any protocol
+declared with `@protocol` in an installed package.
 """
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
 from typing import Any
 
+from inspect_ai.model import model_roles
+from inspect_ai.scorer import Metric
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import registry_create
 
 from ..errors import InspectMarketError
-from ._finish import PACKAGE, REQUESTED, protocol_name
-from .debate import debate, debate_prompts
-from .econ import econ, econ_prompts
-from .market_making import market_making, market_making_prompts
-from .multi_agent_debate import multi_agent_debate, multi_agent_debate_prompts
+from ..scorers import CORE_METRICS
+from .debate import debate
+from .econ import econ
+from .market_making import market_making
+from .multi_agent_debate import multi_agent_debate
+from .protocol import PACKAGE, REQUESTED, SPECS, ProtocolSpec, protocol_name
 from .self_consistency import self_consistency
-from .single_shot import single_shot, single_shot_prompts
-from .templates import DEFAULT_PROMPTS, RolePrompt
+from .single_shot import single_shot
 
-PROTOCOL_SOLVERS: tuple[Callable[..., Solver], ...] = (
+PACKAGE_PROTOCOLS = (
     market_making,
     single_shot,
     debate,
@@ -32,90 +33,94 @@ PROTOCOL_SOLVERS: tuple[Callable[..., Solver], ...] = (
     multi_agent_debate,
     econ,
 )
-"""The package's registered protocol factories (their names come from the registry)."""
-
-ROLE_PROMPTS: dict[Callable[..., Solver], Callable[..., dict[str, RolePrompt]]] = {
-    market_making: market_making_prompts,
-    single_shot: single_shot_prompts,
-    debate: debate_prompts,
-    self_consistency: single_shot_prompts,
-    multi_agent_debate: multi_agent_debate_prompts,
-    econ: econ_prompts,
-}
-"""Each protocol's prompt per role, from the protocol's own parameters."""
+"""The package's protocols (imported here so that their specs are registered), in the order
+`protocol_names` lists them; protocols of other modules follow in the order they registered."""
 
 
 def protocol_names() -> list[str]:
-    """Names of the package's protocols, as `-T solver=` takes them."""
-    return [protocol_name(factory) for factory in PROTOCOL_SOLVERS]
+    """Names of the registered protocols, as `-T solver=` takes them."""
+    ours = [protocol_name(factory) for factory in PACKAGE_PROTOCOLS]
+    return ours + [spec.short_name for spec in SPECS.values() if spec.short_name not in ours]
 
 
-def _factory(name: str) -> Callable[..., Solver] | None:
-    return next((f for f in PROTOCOL_SOLVERS if protocol_name(f) == name), None)
+def protocol_spec(name: str) -> ProtocolSpec | None:
+    """The spec of protocol `name` (bare or `pkg/name`); None for a name no protocol has."""
+    return SPECS.get(name) or SPECS.get(f"{PACKAGE}/{name}")
+
+
+def require_spec(name: str) -> ProtocolSpec:
+    """The spec of protocol `name`, or one line naming the protocols there are."""
+    spec = protocol_spec(name)
+    if spec is None:
+        raise InspectMarketError(
+            f"unknown solver {name!r}; choose a protocol: {', '.join(protocol_names())} "
+            "(or a protocol declared with @protocol in an installed package, as package/name)"
+        )
+    return spec
 
 
 def protocol_defaults(name: str) -> dict[str, Any] | None:
-    """The default parameters of the package's protocol `name` (None for another solver)."""
-    factory = _factory(name)
-    if factory is None:
-        return None
-    return {
-        param: spec.default
-        for param, spec in inspect.signature(factory).parameters.items()
-        if spec.default is not inspect.Parameter.empty
-    }
+    """The default parameters of protocol `name` (None for a name no protocol has)."""
+    spec = protocol_spec(name)
+    return None if spec is None else spec.defaults()
 
 
 def protocol_prompts(name: str, **params: Any) -> dict[str, Any]:
     """What protocol `name` built with `params` will send: its prompt set and, per role (or
-    block template), the short sha256 its trajectory records; {} for another package's solver.
-    """
-    factory = _factory(name.removeprefix(f"{PACKAGE}/"))
-    if factory is None:
-        return {}
-    build = ROLE_PROMPTS[factory]
-    accepted = inspect.signature(build).parameters
-    roles = build(**{key: value for key, value in params.items() if key in accepted})
+    block template), the short sha256 its trajectory records."""
+    spec = require_spec(name)
+    roles = spec.role_prompts(spec.params(params))
     return {
-        "protocol": protocol_name(factory),
-        "set": params.get("prompts", DEFAULT_PROMPTS),
+        "protocol": spec.short_name,
+        "set": params.get("prompts", spec.defaults().get("prompts")),
         "sha256": {role: prompt.sha256 for role, prompt in roles.items()},
     }
 
 
+def protocol_metrics(name: str, **params: Any) -> list[Metric]:
+    """The metrics of protocol `name` with `params`: the core ones, then those its spec says
+    apply (e.g. `adversary_success_rate` for an adversarial trader). A Task that runs a
+    protocol passes them as its `metrics` (the scorer alone has the core ones)."""
+    spec = require_spec(name)
+    return [*CORE_METRICS, *spec.metrics(spec.params(params))]
+
+
 def create_protocol(name: str, **params: Any) -> Solver:
-    """The registered solver `name` built with `params`; one clear line for a bad name or param."""
-    qualified = name if "/" in name else f"{PACKAGE}/{name}"
-    defaults = protocol_defaults(name)
-    if defaults is not None:
-        unknown = sorted(set(params) - set(defaults))
-        if unknown:
-            raise InspectMarketError(
-                f"solver {name!r} takes no parameter {', '.join(map(repr, unknown))}; "
-                f"its parameters are: {', '.join(defaults)}"
-            )
-    try:
-        return registry_create("solver", qualified, **params)
-    except LookupError:
+    """The protocol `name` built with `params`; one clear line for a bad name or parameter."""
+    spec = require_spec(name)
+    defaults = spec.defaults()
+    unknown = sorted(set(params) - set(defaults))
+    if unknown:
         raise InspectMarketError(
-            f"unknown solver {name!r}; choose one of: {', '.join(protocol_names())} "
-            "(or a registered solver as package/name)"
-        ) from None
+            f"solver {name!r} takes no parameter {', '.join(map(repr, unknown))}; "
+            f"its parameters are: {', '.join(defaults)}"
+        )
+    try:
+        return registry_create("solver", spec.name, **params)
     except TypeError as error:
         raise InspectMarketError(f"solver {name!r}: {error}") from None
 
 
 @solver
-def requested_protocol(name: str) -> Solver:
-    """A task's setup step for `-T solver=NAME`: note NAME for the protocol that runs to check.
+def requested_protocol(name: str, roles: list[str]) -> Solver:
+    """A task's setup step: note the protocol the task names, and check the role bindings.
 
     Setup steps run even when `--solver` replaces the task's solver, so the two can never
-    silently disagree: the protocol that runs raises before any model call when it is not NAME.
+    silently disagree: the protocol that runs raises before any model call when it is not
+    `name` (the log's tag, metrics and prompt record name the task's protocol). A role bound
+    with `--model-role` that is not among the protocol's `roles` fails here too, before any
+    model call, instead of being silently unused.
     """
-    requested = name.removeprefix(f"{PACKAGE}/")
+    short = require_spec(name).short_name
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        state.store.set(REQUESTED, requested)
+        unused = sorted(set(model_roles()) - set(roles))
+        if unused:
+            raise InspectMarketError(
+                f"{short} has no role {', '.join(map(repr, unused))}; its roles are: "
+                f"{', '.join(roles)}"
+            )
+        state.store.set(REQUESTED, short)
         return state
 
     return solve

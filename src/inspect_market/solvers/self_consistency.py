@@ -6,26 +6,28 @@ import math
 from collections.abc import Sequence
 
 from inspect_ai.model import GenerateConfig
-from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from ..params import MAX_LOOP, check_int, check_number
-from ..propositions import Proposition
 from ..trajectory import Judgment, majority_side
-from ._calls import judge_together, role_model, validate_retries
-from ._finish import finish, recording
-from .judge import request_judgment
+from ._calls import validate_retries
+from .protocol import Calls, Final, Play, ProtocolRun, protocol
 from .single_shot import single_shot_prompts
-from .templates import DEFAULT_PROMPTS, note_prompts
+from .templates import DEFAULT_PROMPTS
 
 
-@solver
+@protocol(
+    roles=("market_maker",),
+    helper_roles=(),
+    prompts=single_shot_prompts,
+    calls=lambda params: Calls(params["samples"], 0),
+)
 def self_consistency(
     samples: int = 5,
     temperature: float = 0.7,
     max_format_retries: int = 2,
     prompts: str = DEFAULT_PROMPTS,
     judge_template: str | None = None,
-) -> Solver:
+) -> Play:
     """`samples` independent judgments by role `market_maker` (defaults to the main model).
 
     Baseline = the first judgment; final p = the mean p of the parsed judgments (None if none
@@ -47,47 +49,26 @@ def self_consistency(
     check_int("samples", samples, 1, MAX_LOOP)
     check_number("temperature", temperature, 0, None, min_open=True)
     validate_retries(max_format_retries)
-    roles = single_shot_prompts(prompts, judge_template)
-    prompt = roles["market_maker"]
     config = GenerateConfig(temperature=temperature)
 
-    async def solve(state: TaskState, generate: Generate) -> TaskState:
-        proposition = Proposition.from_sample(state.input_text, state.metadata)
-        market_maker = role_model("market_maker")
-        with recording(self_consistency, state) as trajectory:
-            note_prompts(trajectory, prompts, roles)
-            judgments = await judge_together(
-                trajectory,
-                (
-                    request_judgment(
-                        market_maker,
-                        proposition,
-                        trajectory,
-                        role="market_maker",
-                        max_format_retries=max_format_retries,
-                        prompt=prompt,
-                        config=config,
-                        draw=draw,
-                    )
-                    for draw in range(samples)
-                ),
-            )
-            trajectory.stop_reason = "samples_done"
-            final_p, final_side = aggregate(judgments)
-            return finish(state, trajectory, final_p, final_side, summary(judgments, final_p))
+    async def play(run: ProtocolRun) -> Final:
+        judgments = await run.judge_together(
+            [
+                (f"sample {draw + 1}", run.judge("market_maker", config=config, draw=draw))
+                for draw in range(samples)
+            ]
+        )
+        run.trajectory.stop_reason = "samples_done"
+        return aggregate(judgments)
 
-    return solve
+    return play
 
 
-def aggregate(judgments: Sequence[Judgment]) -> tuple[float | None, int | None]:
-    """Mean p of the parsed judgments and the majority claim side (None when none or a tie)."""
+def aggregate(judgments: Sequence[Judgment]) -> Final:
+    """Mean p of the parsed judgments (None when none parsed) and the majority claim side
+    (None on a tie), shown as a line that says what was averaged."""
     ps = [j.p for j in judgments if j.p is not None]
     mean_p = math.fsum(ps) / len(ps) if ps else None
-    return mean_p, majority_side(j.claim_side for j in judgments)
-
-
-def summary(judgments: Sequence[Judgment], final_p: float | None) -> str:
-    """The final reply shown for an aggregate of judgments."""
-    shown = "none" if final_p is None else f"{final_p:.4g}"
-    parsed = sum(j.parsed for j in judgments)
-    return f"Mean p of {parsed} parsed judgment(s) of {len(judgments)}: {shown}"
+    shown = "none" if mean_p is None else f"{mean_p:.4g}"
+    text = f"Mean p of {len(ps)} parsed judgment(s) of {len(judgments)}: {shown}"
+    return Final(mean_p, majority_side(j.claim_side for j in judgments), text)

@@ -13,8 +13,14 @@ from inspect_ai.scorer import Metric
 
 from ..errors import DataError, InspectMarketError
 from ..params import check_int
-from ..scorers import CORE_METRICS, epoch_mean, trajectory_scorer
-from ..solvers import create_protocol, protocol_prompts, requested_protocol
+from ..scorers import HEADLINE, epoch_mean, trajectory_scorer
+from ..solvers import (
+    create_protocol,
+    protocol_metrics,
+    protocol_prompts,
+    requested_protocol,
+    require_spec,
+)
 from .sources import RemoteFile, resolve_source
 
 T = TypeVar("T")
@@ -34,31 +40,28 @@ def protocol_task(
 
     `load` returns the dataset and what the eval metadata records about where it came from.
     The solver is built first, so a bad protocol name or parameter fails before any data is
-    read; both fail before any model call. The protocol is recorded by the solver that runs
-    (see `requested_protocol`). The eval metadata's `prompts` names the protocol and records
-    its prompt set and prompt hashes (`protocol_prompts`); each sample's trajectory records
-    what actually ran, which differs only if `--solver` replaced the protocol.
+    read; both fail before any model call. The protocol's spec gives the task its tag (the
+    protocol's name, shown in the viewer's log list), its metrics (the core ones, those that
+    apply to it, then the task's own) and the eval metadata's `prompts` (its prompt set and
+    hashes). A setup step notes the protocol, so a `--solver` that runs another one fails
+    before any model call instead of running under this one's name.
     """
     protocol = solver or DEFAULT_PROTOCOL
+    spec = require_spec(protocol)
     built = create_protocol(protocol, **solver_args)
+    params = spec.params(solver_args)
     prompts = protocol_prompts(protocol, **solver_args)
     dataset, provenance = load()
     return Task(
         dataset=dataset,
         solver=built,
-        setup=None if solver is None else requested_protocol(solver),
-        # a -T solver= that --solver contradicts fails, so the tag is always the protocol run
-        tags=None if solver is None else [solver],
+        setup=requested_protocol(protocol, list(spec.roles(params))),
+        tags=[spec.short_name],
         scorer=trajectory_scorer(),
-        # Task-level metrics replace the scorer's: pass them only to add a task's own.
-        metrics=[*CORE_METRICS, *extra_metrics] if extra_metrics else None,
+        metrics=[*protocol_metrics(protocol, **solver_args), *extra_metrics],
+        headline_metric=HEADLINE,
         epochs=Epochs(1, epoch_mean()),
-        metadata={
-            "task": name,
-            **provenance,
-            **({"prompts": prompts} if prompts else {}),
-            **(metadata or {}),
-        },
+        metadata={"task": name, **provenance, "prompts": prompts, **(metadata or {})},
     )
 
 

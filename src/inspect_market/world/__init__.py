@@ -8,12 +8,11 @@ The `synthetic` task asks about this world's items and the `simulated` provider'
 from .bindings import agent_args, eval_args
 from .closed_form import CLOSED_FORM, expected
 from .direct import PROTOCOLS, simulate
-from .settings import EXAMPLE_SETTINGS, HELPER_ROLES, STANCES, Agent, WorldSettings
+from .settings import EXAMPLE_SETTINGS, STANCES, Agent, WorldSettings
 
 __all__ = [
     "CLOSED_FORM",
     "EXAMPLE_SETTINGS",
-    "HELPER_ROLES",
     "PROTOCOLS",
     "STANCES",
     "Agent",

@@ -6,7 +6,8 @@ from typing import Any
 
 from inspect_ai.model import get_model
 
-from .settings import HELPER_ROLES, Agent, WorldSettings
+from ..solvers import require_spec
+from .settings import Agent, WorldSettings
 
 MAIN_SEED, HELPER_SEED = 0, 1
 """Model seeds of the main and the helper agent (different, so they know independently)."""
@@ -21,18 +22,19 @@ def eval_args(protocol: str, settings: WorldSettings, n: int, world_seed: int) -
     """Arguments of `inspect_ai.eval` that run `protocol` on n synthetic items in `settings`.
 
     The main agent is the eval's model; the helper, when there is one, is bound to the
-    protocol's HELPER_ROLES. Only market making gets the trader's stance.
+    helper roles of the protocol's spec (at its default parameters), and the task gets the
+    setting's values of the protocol arguments the spec says a world sets (`world_args`).
     """
+    spec = require_spec(protocol)
     main = get_model("simulated/default", memoize=False, **agent_args(settings.main, MAIN_SEED))
     roles = {}
     if settings.helper is not None:
         helper = get_model(
             "simulated/default", memoize=False, **agent_args(settings.helper, HELPER_SEED)
         )
-        roles = dict.fromkeys(HELPER_ROLES[protocol], helper)
+        roles = dict.fromkeys(spec.helper_roles(spec.defaults()), helper)
     task_args: dict[str, Any] = {"n": n, "world_seed": world_seed, "solver": protocol}
-    if protocol == "market_making":
-        task_args["trader_stance"] = settings.trader_stance
+    task_args.update({name: getattr(settings, name) for name in spec.world_args})
     return {
         "tasks": "inspect_market/synthetic",
         "model": main,

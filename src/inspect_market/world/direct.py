@@ -1,31 +1,29 @@
 """The world simulated directly in numpy, without Inspect: the expected values of every protocol.
 
-It re-implements each protocol's flow at its default parameters (the constants below; a test
-checks them against the solvers) and the agents' rules as stated in `WorldSettings`, drawing
+It re-implements each protocol's flow at its default parameters (read from the protocol's
+spec) and the agents' rules as stated in `WorldSettings`, drawing
 from one numpy generator, so it shares no code and no random draws with the `simulated`
 provider that plays the same world through Inspect.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InspectMarketError
+from ..solvers import require_spec
 from .rules import GUESS_P, KNOWN_P, LEAN_P
 from .settings import Agent, WorldSettings
 
-MAX_JUDGMENTS, THRESHOLD, WINDOW = 10, 0.2, 3  # market_making
-DEBATE_ROUNDS = 3
-SC_SAMPLES = 5
-MAD_AGENTS, MAD_ROUNDS = 3, 2
-ECON_EXECUTORS, ECON_ROUNDS, ECON_THRESHOLD = 3, 3, 0.2
 _EPS = 1e-9
 NO_SIDE = -1
 
+Params = Mapping[str, Any]
 Sides = NDArray[np.int8]
 Floats = NDArray[np.float64]
 
@@ -94,24 +92,25 @@ def _majority(shown: Sequence[Sides], n: int) -> Sides:
     return np.where(ones > zeros, 1, np.where(zeros > ones, 0, NO_SIDE)).astype(np.int8)
 
 
-def _single_shot(w: _World) -> tuple[Floats, Floats]:
-    _, p = w.judge(w.main_knows, w.main, [])
-    return p, p
+def _single_shot(w: _World, p: Params) -> tuple[Floats, Floats]:
+    _, judged = w.judge(w.main_knows, w.main, [])
+    return judged, judged
 
 
-def _market_making(w: _World) -> tuple[Floats, Floats]:
-    """Judge, stop when the last WINDOW p's spread by at most THRESHOLD, else trade; repeat."""
+def _market_making(w: _World, p: Params) -> tuple[Floats, Floats]:
+    """Judge, stop when the last `window` p's spread by at most `threshold`, else trade."""
+    window, threshold, most = p["window"], p["threshold"], p["max_judgments"]
     ps: list[Floats] = []
     arguments: list[Sides] = []
     final = np.full(w.truth.size, np.nan)
     active = np.ones(w.truth.size, dtype=bool)
-    for t in range(1, MAX_JUDGMENTS + 1):
-        side, p = w.judge(w.main_knows, w.main, arguments)
-        ps.append(p)
-        recent = np.stack(ps[-WINDOW:])
-        converged = (t >= WINDOW) & (recent.max(axis=0) - recent.min(axis=0) <= THRESHOLD + _EPS)
-        stop = active & (converged | (t == MAX_JUDGMENTS))
-        final[stop] = p[stop]
+    for t in range(1, most + 1):
+        side, judged = w.judge(w.main_knows, w.main, arguments)
+        ps.append(judged)
+        recent = np.stack(ps[-window:])
+        converged = (t >= window) & (recent.max(axis=0) - recent.min(axis=0) <= threshold + _EPS)
+        stop = active & (converged | (t == most))
+        final[stop] = judged[stop]
         active &= ~stop
         if not active.any():
             break
@@ -122,53 +121,54 @@ def _market_making(w: _World) -> tuple[Floats, Floats]:
     return ps[0], final
 
 
-def _debate(w: _World) -> tuple[Floats, Floats]:
+def _debate(w: _World, p: Params) -> tuple[Floats, Floats]:
     _, baseline = w.judge(w.main_knows, w.main, [])
-    turns = [w.argue(w.helper_knows) for _ in range(2 * DEBATE_ROUNDS)]
+    turns = [w.argue(w.helper_knows) for _ in range(2 * p["rounds"])]
     _, final = w.judge(w.main_knows, w.main, turns)
     return baseline, final
 
 
-def _self_consistency(w: _World) -> tuple[Floats, Floats]:
-    ps = [w.judge(w.main_knows, w.main, [])[1] for _ in range(SC_SAMPLES)]
+def _self_consistency(w: _World, p: Params) -> tuple[Floats, Floats]:
+    ps = [w.judge(w.main_knows, w.main, [])[1] for _ in range(p["samples"])]
     return ps[0], np.mean(ps, axis=0)
 
 
-def _multi_agent_debate(w: _World) -> tuple[Floats, Floats]:
+def _multi_agent_debate(w: _World, p: Params) -> tuple[Floats, Floats]:
     """Agent 1 is the main agent, the others the helper; each round sees the others' sides."""
-    agents = [(w.main_knows, w.main)] + [(w.helper_knows, w.helper)] * (MAD_AGENTS - 1)
+    agents = [(w.main_knows, w.main)] + [(w.helper_knows, w.helper)] * (p["agents"] - 1)
     latest = [w.judge(knows, agent, []) for knows, agent in agents]
     baseline = latest[0][1]
-    for _ in range(MAD_ROUNDS):
+    for _ in range(p["rounds"]):
         sides = [side for side, _ in latest]
         latest = [
             w.judge(knows, agent, sides[:i] + sides[i + 1 :])
             for i, (knows, agent) in enumerate(agents)
         ]
-    return baseline, np.mean([p for _, p in latest], axis=0)
+    return baseline, np.mean([judged for _, judged in latest], axis=0)
 
 
-def _econ(w: _World) -> tuple[Floats, Floats]:
+def _econ(w: _World, p: Params) -> tuple[Floats, Floats]:
     """Executors (the helper) judge from a strategy that supports no side until their p's agree;
     the coordinator (the main agent) then judges from the last round's executor judgments."""
     n = w.truth.size
-    shown = np.full((ECON_EXECUTORS, n), NO_SIDE, dtype=np.int8)
+    executors = p["executors"]
+    shown = np.full((executors, n), NO_SIDE, dtype=np.int8)
     active = np.ones(n, dtype=bool)
     baseline = np.full(n, np.nan)
-    for round_no in range(1, ECON_ROUNDS + 1):
-        judged = [w.judge(w.helper_knows, w.helper, []) for _ in range(ECON_EXECUTORS)]
+    for round_no in range(1, p["rounds"] + 1):
+        judged = [w.judge(w.helper_knows, w.helper, []) for _ in range(executors)]
         if round_no == 1:
             baseline = judged[0][1]
         shown[:, active] = np.stack([side for side, _ in judged])[:, active]
-        ps = np.stack([p for _, p in judged])
-        active &= ps.max(axis=0) - ps.min(axis=0) > ECON_THRESHOLD
+        ps = np.stack([judged_p for _, judged_p in judged])
+        active &= ps.max(axis=0) - ps.min(axis=0) > p["threshold"]
         if not active.any():
             break
     _, final = w.judge(w.main_knows, w.main, list(shown))
     return baseline, final
 
 
-PROTOCOLS: dict[str, Callable[[_World], tuple[Floats, Floats]]] = {
+PROTOCOLS: dict[str, Callable[[_World, Params], tuple[Floats, Floats]]] = {
     "single_shot": _single_shot,
     "market_making": _market_making,
     "debate": _debate,
@@ -191,5 +191,5 @@ def simulate(
             f"no direct simulation of {protocol!r}; choose one of: {', '.join(PROTOCOLS)}"
         )
     world = _World.draw(n, seed, settings)
-    baseline, final = PROTOCOLS[protocol](world)
+    baseline, final = PROTOCOLS[protocol](world, require_spec(protocol).defaults())
     return world.correct(baseline), world.correct(final)

@@ -8,17 +8,6 @@ from ..errors import InspectMarketError
 
 STANCES = ("honest", "adversarial", "contrarian")
 
-HELPER_ROLES: dict[str, tuple[str, ...]] = {
-    "single_shot": (),
-    "market_making": ("trader",),
-    "debate": ("debater_a", "debater_b"),
-    "self_consistency": (),
-    "multi_agent_debate": ("agent_2", "agent_3"),
-    "econ": ("executor",),
-}
-"""Per protocol, the roles the helper agent plays (`--model-role ROLE=...`); the main agent
-(`--model`) plays every other role. `executor` binds every econ executor."""
-
 
 @dataclass(frozen=True)
 class Agent:
@@ -52,9 +41,9 @@ class WorldSettings:
     Attributes:
         main: the agent of `--model`: market maker, single shot, self-consistency, debate
             judge, multi-agent debate's agent_1, econ's coordinator.
-        helper: an independent agent playing the protocol's HELPER_ROLES (trader, debaters,
-            agents 2..N, executors); None when the main agent plays them too (then they know
-            exactly the items the main agent knows).
+        helper: an independent agent playing the protocol spec's helper roles (trader,
+            debaters, agents 2..N, executors); None when the main agent plays them too
+            (then they know exactly the items the main agent knows).
         trader_stance: market making's `trader_stance` (honest, adversarial, contrarian);
             an unknowing trader argues a random side, a contrarian always argues against the
             market maker's current claim.

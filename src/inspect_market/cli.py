@@ -9,15 +9,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from .. import grid
-from ..errors import InspectMarketError
-from ..params import MAX_LOOP, check_int, check_number
-from .document import FORMATS, write_report
-from .gate import UNUSABLE, Bounds, gate
-from .load import load_logs
-from .plan import header, plan_table, plan_text
-from .power import ALPHA, POWER
-from .tables import POINTS, markdown_table
+from . import grid
+from .errors import InspectMarketError
+from .params import MAX_LOOP, check_int, check_number
+from .report.document import FORMATS, write_report
+from .report.gate import UNUSABLE, Bounds, gate
+from .report.load import load_logs
+from .report.plan import header, plan_table, plan_text
+from .report.power import ALPHA, POWER
+from .report.tables import POINTS, markdown_table
 
 T = TypeVar("T")
 
@@ -187,14 +187,10 @@ def run_grid(args: argparse.Namespace) -> int:
     cells = grid.cells(config)
     if args.shard:
         cells = grid.shard(cells, *grid.parse_shard(args.shard))
-    tasks = grid.build(cells)
     if args.dry_run:
-        estimates = [
-            grid.estimate(c, t, config.limit, config.epochs)
-            for c, t in zip(cells, tasks, strict=True)
-        ]
-        print(grid.dry_run_table(estimates))
+        print(grid.dry_run_table(grid.dry_run(config, cells)))
         return 0
+    tasks = grid.build(cells)
     if not cells:
         print("this shard holds no cells", file=sys.stderr)
         return 0
