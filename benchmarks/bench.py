@@ -222,13 +222,15 @@ def market_prompts(proposition: Proposition) -> list[list[ChatMessage]]:
     trader's arguments are in the simulated model's format.
     """
     from inspect_market.judgment import format_judgment
+    from inspect_market.solvers import Evidence
     from inspect_market.solvers.judge import judgment_messages
     from inspect_market.solvers.market_making import MARKET_MAKER_EVIDENCE, trade_messages
 
     prompts: list[list[ChatMessage]] = []
     arguments: list[str] = []
     for round_no in range(1, CONVERGE_AFTER + 3):
-        prompts.append(judgment_messages(proposition, MARKET_MAKER_EVIDENCE, arguments))
+        evidence = Evidence(tuple(arguments), heading=MARKET_MAKER_EVIDENCE)
+        prompts.append(judgment_messages(proposition, evidence))
         if len(prompts) == CALLS_PER_SAMPLE:
             break
         reply = format_judgment(_REASON, proposition.positive_claim, 0.8)

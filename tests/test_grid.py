@@ -13,6 +13,8 @@ from inspect_market import grid
 from inspect_market.cli import main
 from inspect_market.errors import InspectMarketError
 from inspect_market.providers.simulated import SimulatedModelAPI
+from inspect_market.solvers import protocol_name
+from inspect_market.solvers.registry import PACKAGE_PROTOCOLS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAPER = Path(__file__).parents[1] / "grids" / "paper.yaml"
@@ -138,17 +140,42 @@ def test_estimate_formulas(tmp_path: Path) -> None:
         {"name": "debate", "args": {"rounds": 2}},
         "self_consistency",
         "single_shot",
+        {"name": "multi_agent_debate", "args": {"agents": 4}},
+        {"name": "econ", "args": {"executors": 2}},
     ]
     config["epochs"] = 2
     config["tasks"] = config["tasks"][:1]
     parsed = grid.GridConfig.model_validate(config)
-    cells = grid.cells(parsed)
-    calls = {
-        c.protocol.name: grid.estimate(c, t, parsed.limit, parsed.epochs).calls
-        for c, t in zip(cells, grid.build(cells), strict=True)
+    calls = {e.cell.protocol.name: e.calls for e in grid.dry_run(parsed, grid.cells(parsed))}
+    # 3 samples x 2 epochs x (2*4 - 1, 2 + 2*2, 5, 1, 4 * 3, 1 + 2 + 1)
+    assert calls == {
+        "market_making": 42,
+        "debate": 36,
+        "self_consistency": 30,
+        "single_shot": 6,
+        "multi_agent_debate": 72,
+        "econ": 24,
     }
-    # 3 samples x 2 epochs x (2*4 - 1, 2 + 2*2, 5, 1)
-    assert calls == {"market_making": 42, "debate": 36, "self_consistency": 30, "single_shot": 6}
+
+
+def test_dry_run_of_every_protocol_prices_every_cell_near_what_the_run_makes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = small_grid(tmp_path / "logs")
+    config["tasks"] = config["tasks"][:1]
+    config["protocols"] = [protocol_name(f) for f in PACKAGE_PROTOCOLS]
+    path = write(tmp_path, config)
+    assert main(["grid", str(path), "--dry-run"]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:-1]]
+    estimated = {row[row.index("|") + 1]: int(row[-2].replace(",", "")) for row in rows}
+    assert set(estimated) == set(config["protocols"])
+    assert all(calls > 0 for calls in estimated.values())
+
+    assert main(["grid", str(path)]) == 0
+    made = {protocol: calls for (_, protocol), calls in logged_calls(tmp_path / "logs").items()}
+    assert made.keys() == estimated.keys()
+    for protocol, calls in made.items():
+        assert abs(estimated[protocol] - calls) <= 0.2 * calls, (protocol, calls)
 
 
 def logged_calls(log_dir: Path) -> dict[tuple[str, str], float]:

@@ -19,6 +19,7 @@ from inspect_market.propositions import Proposition
 from inspect_market.report.load import load_logs
 from inspect_market.requests import request_tag
 from inspect_market.solvers import (
+    Evidence,
     debate,
     econ,
     market_making,
@@ -36,7 +37,6 @@ from inspect_market.solvers.econ import (
     STRATEGY_EVIDENCE,
     STRATEGY_PROMPTS,
 )
-from inspect_market.solvers import Evidence
 from inspect_market.solvers.judge import JUDGE_PROMPTS, judgment_messages, proposition_values
 from inspect_market.solvers.market_making import TRADER_PROMPTS
 from inspect_market.solvers.multi_agent_debate import PEERS_PROMPTS

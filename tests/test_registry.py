@@ -28,8 +28,9 @@ FIXTURE = str(Path(__file__).parent / "fixtures" / "truthfulqa_mini.csv")
 
 def test_protocol_names_are_the_registry_names() -> None:
     factories = [market_making, single_shot, debate, self_consistency, multi_agent_debate, econ]
-    assert protocol_names() == [protocol_name(f) for f in factories]
-    assert protocol_names() == [
+    # the package's protocols first (a test module's own may follow)
+    assert protocol_names()[:6] == [protocol_name(f) for f in factories]
+    assert protocol_names()[:6] == [
         "market_making",
         "single_shot",
         "debate",
