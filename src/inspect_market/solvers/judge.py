@@ -221,7 +221,7 @@ def format_reminder(proposition: Proposition, error: str | None, tag: RequestTag
     text = (
         f"Your reply could not be read ({error}). Reply again with exactly three labelled lines: "
         "Reasoning, then Claim (one of the two claims, word for word), then Final Prediction "
-        f'(a decimal between 0 and 1: the probability that "{proposition.positive_claim}" is '
+        f'(one plain decimal in [0, 1]: the probability that "{proposition.positive_claim}" is '
         "true)."
     )
     return tagged_request(text, tag)
