@@ -67,7 +67,7 @@ UNREADABLE = [
     "0.6-0.8", "0.6 – 0.8", "0.6 to 0.8", "between 0.1 and 0.9", "[0.2, 0.4]",
     # negations, corrections, bounds
     "not 0.9 as the trader says, but 0.2", "not 0.9", "isn't 0.9", "less than 0.3",
-    "at least 0.8", "> 0.7",
+    "at least 0.8", ">0.7", "< 0.3",
     # N of M
     "Step 1 of 3: 0.9", "0.9 (1 of 3)", "9 out of 10",
     # LaTeX
