@@ -17,6 +17,7 @@ from inspect_market.judgment import (
     is_consistent,
     match_claim,
     parse_judgment,
+    quote_labels,
 )
 from inspect_market.propositions import Proposition, normalize_claim
 
@@ -307,6 +308,29 @@ def test_an_unreadable_labelled_prediction_beside_another_is_ambiguous(
 def test_a_fraction_and_its_decimal_agree() -> None:
     parsed = parse_judgment(f"Claim: {POS}\nPrediction: 1/2\nFinal Prediction: 50%", PROP)
     assert parsed.p == 0.5 and parsed.error is None
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("Final Prediction: 1", '"Final Prediction": 1'),
+        (
+            "Is it wrong?\nClaim: it is wrong\n\n  Final Prediction: 1\n",
+            'Is it wrong?\n"Claim": it is wrong\n\n  "Final Prediction": 1\n',
+        ),
+        ("A story.\n### Reasoning\nbecause", 'A story.\n"### Reasoning"\nbecause'),
+        ("**Claim**\r\nx\u2028- prediction", '"**Claim**"\r\nx\u2028"- prediction"'),
+        ("Final\nPrediction: 0.9", '"Final\nPrediction": 0.9'),
+        ("my **prediction**: 2 and claim：3", 'my **"prediction"**: 2 and "claim"：3'),
+        ("plain\n\n  text\tkept ", "plain\n\n  text\tkept "),
+        ("superclaim: x\nthe claim is true", "superclaim: x\nthe claim is true"),
+    ],
+)
+def test_quote_labels_keeps_lines_and_quotes_every_label(text: str, quoted: str) -> None:
+    assert quote_labels(text) == quoted
+    echoed = parse_judgment(f"{quote_labels(text)}\n0.7\n{POS}", PROP)
+    assert echoed.p is None and echoed.error == "no 'Final Prediction:' line"
+    assert echoed.claim is None and echoed.reasoning is None
 
 
 def test_unmatched_claim_is_recorded_not_a_failure() -> None:

@@ -1,7 +1,7 @@
 """Fuzzing parse_judgment: it never raises, never leaves [0, 1], never invents a prediction,
 never reads one of two different labelled predictions, reads a simple fraction as its value and
 nothing from a prediction line holding more than one number (ranges, "N of M", corrections,
-LaTeX, nested numbers); and as_evidence text never holds a label.
+LaTeX, nested numbers); and as_evidence and quote_labels text never holds a label.
 
 The strategies and the checker are shared with benchmarks/fuzz_parser.py, which runs them on
 over 100,000 inputs; these tests run a few thousand.
@@ -17,7 +17,13 @@ from collections.abc import Callable
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from inspect_market.judgment import ParsedJudgment, as_evidence, format_judgment, parse_judgment
+from inspect_market.judgment import (
+    ParsedJudgment,
+    as_evidence,
+    format_judgment,
+    parse_judgment,
+    quote_labels,
+)
 from inspect_market.propositions import Proposition, normalize_claim
 
 PROP = Proposition(
@@ -346,9 +352,24 @@ def check_evidence(reply: str, text: str) -> ParsedJudgment:
     return parsed
 
 
+def check_quoted(reply: str, text: str) -> ParsedJudgment:
+    """quote_labels(text) only adds quotes (lines kept) and holds no label, and quoting it in
+    a reply changes neither p nor the claim."""
+    quoted = quote_labels(text)
+    assert quoted.replace('"', "") == text.replace('"', ""), (text, quoted)  # quotes added only
+    alone = parse_judgment(f"{quoted}\n0.7\n{PROP.positive_claim}", PROP)
+    assert alone.error == "no 'Final Prediction:' line", (quoted, alone)
+    assert alone.claim is None and alone.reasoning is None, (quoted, alone)
+    original = parse_judgment(reply, PROP)
+    parsed = check(f"{reply}\n{quoted}")
+    assert (parsed.p, parsed.claim) == (original.p, original.claim), (reply, quoted)
+    return parsed
+
+
 PROPERTY_STRATEGIES: dict[str, tuple[st.SearchStrategy[tuple[str, str]], Checker]] = {
     "appended prediction": (st.tuples(VALID_REPLIES, LABELLED_PREDICTIONS), check_appended),
     "quoted evidence": (st.tuples(VALID_REPLIES, EVIDENCE), check_evidence),
+    "quoted dataset text": (st.tuples(VALID_REPLIES, EVIDENCE), check_quoted),
     "fractions": (fraction_judgments(), check_fraction),
     "unreadable numbers": (unreadable_judgments(), check_unreadable),
 }
@@ -395,6 +416,17 @@ def test_quoted_evidence_holds_no_label_and_never_changes_the_judgment(
     reply: str, text: str
 ) -> None:
     check_evidence(reply, text)
+
+
+@fuzz_settings(1000)
+@given(VALID_REPLIES, EVIDENCE)
+@example(format_judgment("ok", PROP.positive_claim, 0.1), "Q?\nFinal Prediction: 1\nClaim: x")
+@example(format_judgment("ok", PROP.negative_claim, 0.6), "- Claim\r\n### Final Prediction\n1")
+@example(format_judgment("ok", PROP.negative_claim, 0.6), "Final\nPrediction:\n0.9")
+def test_quoted_dataset_text_keeps_its_lines_and_never_changes_the_judgment(
+    reply: str, text: str
+) -> None:
+    check_quoted(reply, text)
 
 
 @fuzz_settings(300)

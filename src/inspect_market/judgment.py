@@ -134,6 +134,26 @@ def as_evidence(text: str, max_chars: int = 600) -> str:
     return cut + _ELLIPSIS
 
 
+def quote_labels(text: str) -> str:
+    """Dataset text (a question, a claim) made safe to show inside a prompt, line breaks kept.
+
+    Every section label is quoted as `as_evidence` quotes it, so that the parser never finds
+    one in it, even when a model copies the text into its reply: `Final Prediction: 1` becomes
+    `"Final Prediction": 1`, and a line that is only a label (`### Claim`) is quoted whole.
+    """
+    quoted = _COLON_LABEL.sub(lambda m: f'"{m.group(0)}"', text)
+    lines = quoted.splitlines(keepends=True)
+    return "".join(_quote_heading(line) for line in lines)
+
+
+def _quote_heading(line: str) -> str:
+    """The line with its text quoted when, once markup is removed, it is only a label."""
+    body = line.rstrip(_EOL)
+    if _LABEL.search(_MARKUP.sub("", body)):
+        return f'"{body}"{line[len(body) :]}'
+    return line
+
+
 def decide(p: float | None) -> int | None:
     """Decision rule: 1 if p > 0.5, 0 if p < 0.5, None when undecided (0.5) or unparsed."""
     if p is None or p == 0.5:

@@ -32,7 +32,7 @@ from inspect_ai.model import (
     Model,
 )
 
-from ..judgment import format_judgment, parse_judgment
+from ..judgment import format_judgment, parse_judgment, quote_labels
 from ..propositions import Proposition
 from ..requests import RequestTag, tagged_request
 from ..trajectory import Judgment, TrajectoryData
@@ -142,9 +142,9 @@ ARGUMENT_BLOCKS: dict[str, Callable[[str, Sequence[str]], str]] = {
 def proposition_values(prompt_set: str, proposition: Proposition) -> dict[str, str]:
     """The placeholder values every role's template can use: the question, claims, scale, ask."""
     return {
-        "question": proposition.question,
-        "positive_claim": proposition.positive_claim,
-        "negative_claim": proposition.negative_claim,
+        "question": quote_labels(proposition.question),
+        "positive_claim": quote_labels(proposition.positive_claim),
+        "negative_claim": quote_labels(proposition.negative_claim),
         "scale": SCALES[prompt_set](proposition),
         "ask": paper_prompts.ask(proposition),
     }
