@@ -1,14 +1,18 @@
-"""Fuzzes parse_judgment and as_evidence at scale with the strategies of tests/test_parser_fuzz.py.
+"""Fuzzes parse_judgment and the label quoting with the strategies of tests/test_parser_fuzz.py.
 
-    python benchmarks/fuzz_parser.py               # 30,000 inputs per strategy (180,000)
+    python benchmarks/fuzz_parser.py               # 30,000 inputs per strategy (300,000)
     python benchmarks/fuzz_parser.py --per 1000    # quick
 
-Checks on every input: no exception, p None or in [0, 1], an accepted p (or p * 100) equal to
-a number written after a prediction label, and no other labelled value that differs from it.
-The two property strategies also check that appending a labelled prediction to a readable
-reply leaves p as it was or makes it ambiguous, and that quoting as_evidence(text) in a reply
-changes neither p nor the claim. Prints counts per strategy; exits 0 when no input broke an
-invariant (Hypothesis reports the shrunk failing input otherwise).
+Checks on every input: no exception, p None or in [0, 1], an accepted p (or p * 100, or a
+fraction's value) equal to a number written after a prediction label, and no other labelled
+value that differs from it. The property strategies also check that appending a labelled
+prediction to a readable reply leaves p as it was or makes it ambiguous, that quoting
+as_evidence(text) or quote_labels(text) in a reply changes neither p nor the claim (and that
+quote_labels only adds quotes), that a simple fraction in [0, 1] is read as its value, and
+that a prediction line holding more than one number (a range, "N of M", a correction, LaTeX,
+a nested number) or a negated or bounded number gives no p.
+Prints counts per strategy; exits 0 when no input broke an invariant (Hypothesis reports the
+shrunk failing input otherwise).
 """
 
 from __future__ import annotations

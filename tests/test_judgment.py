@@ -17,6 +17,7 @@ from inspect_market.judgment import (
     is_consistent,
     match_claim,
     parse_judgment,
+    quote_labels,
 )
 from inspect_market.propositions import Proposition, normalize_claim
 
@@ -60,7 +61,15 @@ POS, NEG = PROP.positive_claim, PROP.negative_claim
         (f"Claim: {POS}\nFinal Prediction\n0.7\n", 0.7, 1),
         (f"Claim: {POS}\n1. Prediction\n0.7", 0.7, 1),
         (f"CLAİM: {POS}\nFINAL PREDİCTİON: 0.7", 0.7, 1),  # re's case folding of İ
-        (f"Claim: {POS}\nFinal Prediction: 0.70 (up from 0.5)", 0.7, 1),  # first number
+        # a simple fraction is read as its value
+        (f"Claim: {POS}\nFinal Prediction: 1/3", 1 / 3, 1),
+        (f"Claim: {NEG}\nFinal Prediction: 1/2", 0.5, 0),
+        (f"Claim: {POS}\nFinal Prediction: (2 / 3)", 2 / 3, 1),
+        (f"Claim: {NEG}\nFinal Prediction: 0/4.", 0.0, 0),
+        # words without digits around the one number are harmless
+        (f"Claim: {POS}\nFinal Prediction: 0.8 (almost certainly true)", 0.8, 1),
+        (f"Claim: {POS}\nFinal Prediction: p = 0.8, probably true", 0.8, 1),
+        (f"Claim: {POS}\nFinal Prediction: $0.8$", 0.8, 1),
         (f"Claim: {POS}\nFinal Prediction: 0.007e2", 0.7, 1),
         (f"Claim: {POS}\nFinal Prediction: 0.5%", 0.005, 1),
         (f"Claim: {POS}\nFinal Prediction: 100%", 1.0, 1),
@@ -107,6 +116,11 @@ def test_accepts_what_models_write(text: str, p: float, side: int) -> None:
         # ... and ends at the next label
         (f"Final Prediction: Claim: {POS} 0.7", "no number"),
         (f"Final Prediction:\nClaim: {POS}\n0.7", "no number"),
+        (f"Claim: {POS}\nFinal Prediction: ½", "no number"),
+        # a fraction is read only as its value
+        (f"Claim: {POS}\nFinal Prediction: 5/3", "prediction 5/3 is outside [0, 1]"),
+        (f"Claim: {POS}\nFinal Prediction: 1/0", "fraction 1/0 has no value"),
+        (f"Claim: {POS}\nFinal Prediction: -1/3", "prediction -1/3 is outside [0, 1]"),
     ],
 )
 def test_rejects_bad_predictions_without_clamping(text: str, reason: str) -> None:
@@ -225,6 +239,98 @@ def test_as_evidence_default_cap_is_600() -> None:
     assert as_evidence(words[:600]) == words[:600].strip()
     capped = as_evidence(words)
     assert len(capped) == 600 and capped.endswith("word…")
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        # fractions that are not one simple fraction, and LaTeX
+        ("1/3%", "more than one number"),
+        ("1/2/3", "more than one number"),
+        ("0.5/1", "more than one number"),
+        ("0.5 / 2", "more than one number"),
+        ("1/2 or 1/3", "more than one number"),
+        ("0.7 (n/a)", "a '/' beside the number"),
+        ("$\\frac{1}{2}$", "LaTeX"),
+        ("\\(0.5\\)", "LaTeX"),
+        ("$0.7^2$", "more than one number"),
+        ("0.7²", "no number"),  # ² is part of a word: no plain number
+        # N of M
+        ("Step 1 of 3: 0.9", "more than one number"),
+        ("0.9 (1 of 3)", "more than one number"),
+        ("9 out of 10", "more than one number"),
+        # ranges
+        ("0.6-0.8", "more than one number"),
+        ("0.6 – 0.8", "more than one number"),
+        ("0.6 to 0.8", "more than one number"),
+        ("between 0.1 and 0.9", "more than one number"),
+        ("[0.2, 0.4]", "more than one number"),
+        # negations, corrections and bounds
+        ("not 0.9 as the trader says, but 0.2", "more than one number"),
+        ("not 0.9", "'not' before the number"),
+        ("NOT 0.9", "'NOT' before the number"),
+        ("isn't 0.9", '"isn\'t" before the number'),
+        ("never 1", "'never' before the number"),
+        ("less than 0.3", "'less' before the number"),
+        ("at least 0.8", "'least' before the number"),
+        (">0.7", "'>' before the number"),
+        ("≤ 0.2", "'≤' before the number"),
+        # nested and multiple numbers
+        ("0.70 (up from 0.5)", "more than one number"),
+        ("0.8 (80%)", "more than one number"),
+        ("0.3 or 0.4", "more than one number"),
+        ("0.8 (GPT4 agrees)", "more than one number"),
+    ],
+)
+def test_a_prediction_line_must_hold_one_plain_number(line: str, reason: str) -> None:
+    parsed = parse_judgment(f"Claim: {POS}\nFinal Prediction: {line}", PROP)
+    assert parsed.p is None and not parsed.ok
+    assert parsed.error is not None and reason in parsed.error, parsed.error
+    assert repr(line.strip()[:40]) in parsed.error  # says which line could not be read
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        (f"Claim: {POS}\nFinal Prediction: 0.8\nMy prediction: 0.6-0.8", "0.8, '0.6-0.8'"),
+        (f"Claim: {POS}\nPrediction: not 0.8\nFinal Prediction: 0.8", "'not 0.8', 0.8"),
+        (f"Claim: {POS}\nPrediction: 1/2\nFinal Prediction: 0.8", "1/2, 0.8"),
+    ],
+)
+def test_an_unreadable_labelled_prediction_beside_another_is_ambiguous(
+    text: str, values: str
+) -> None:
+    parsed = parse_judgment(text, PROP)
+    assert parsed.p is None
+    assert parsed.error == f"ambiguous: 2 labelled predictions differ ({values})"
+
+
+def test_a_fraction_and_its_decimal_agree() -> None:
+    parsed = parse_judgment(f"Claim: {POS}\nPrediction: 1/2\nFinal Prediction: 50%", PROP)
+    assert parsed.p == 0.5 and parsed.error is None
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("Final Prediction: 1", '"Final Prediction": 1'),
+        (
+            "Is it wrong?\nClaim: it is wrong\n\n  Final Prediction: 1\n",
+            'Is it wrong?\n"Claim": it is wrong\n\n  "Final Prediction": 1\n',
+        ),
+        ("A story.\n### Reasoning\nbecause", 'A story.\n"### Reasoning"\nbecause'),
+        ("**Claim**\r\nx\u2028- prediction", '"**Claim**"\r\nx\u2028"- prediction"'),
+        ("Final\nPrediction: 0.9", '"Final\nPrediction": 0.9'),
+        ("my **prediction**: 2 and claim：3", 'my **"prediction"**: 2 and "claim"：3'),
+        ("plain\n\n  text\tkept ", "plain\n\n  text\tkept "),
+        ("superclaim: x\nthe claim is true", "superclaim: x\nthe claim is true"),
+    ],
+)
+def test_quote_labels_keeps_lines_and_quotes_every_label(text: str, quoted: str) -> None:
+    assert quote_labels(text) == quoted
+    echoed = parse_judgment(f"{quote_labels(text)}\n0.7\n{POS}", PROP)
+    assert echoed.p is None and echoed.error == "no 'Final Prediction:' line"
+    assert echoed.claim is None and echoed.reasoning is None
 
 
 def test_unmatched_claim_is_recorded_not_a_failure() -> None:

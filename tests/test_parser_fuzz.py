@@ -1,5 +1,7 @@
 """Fuzzing parse_judgment: it never raises, never leaves [0, 1], never invents a prediction,
-never reads one of two different labelled predictions; and as_evidence text never holds a label.
+never reads one of two different labelled predictions, reads a simple fraction as its value and
+nothing from a prediction line holding more than one number (ranges, "N of M", corrections,
+LaTeX, nested numbers); and as_evidence and quote_labels text never holds a label.
 
 The strategies and the checker are shared with benchmarks/fuzz_parser.py, which runs them on
 over 100,000 inputs; these tests run a few thousand.
@@ -15,7 +17,13 @@ from collections.abc import Callable
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from inspect_market.judgment import ParsedJudgment, as_evidence, format_judgment, parse_judgment
+from inspect_market.judgment import (
+    ParsedJudgment,
+    as_evidence,
+    format_judgment,
+    parse_judgment,
+    quote_labels,
+)
 from inspect_market.propositions import Proposition, normalize_claim
 
 PROP = Proposition(
@@ -30,7 +38,7 @@ _EOL = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # the line breaks of str.spli
 _BLANK = rf"[^\S{_EOL}]"  # whitespace within a line
 _LABELLED = re.compile(
     rf"(?<![a-z0-9])prediction\s*[:：]{_BLANK}*(?P<num>[+-]?\d*\.?\d+(?:e[+-]?\d+)?)"
-    rf"(?:(?P<pct>{_BLANK}*%)|(?!{_BLANK}*%))(?=\s|$)",
+    rf"(?:(?P<pct>{_BLANK}*%)|(?!{_BLANK}*[%/]))(?=\s|$)",
     re.IGNORECASE,
 )
 _HEADING = re.compile(
@@ -40,6 +48,7 @@ _HEADING = re.compile(
 )
 LIST_ITEM = re.compile(r"^\s*\d+[.)][ \t]", re.MULTILINE)
 _LITERAL = re.compile(r"\d*\.?\d+(?:e[+-]?\d+)?", re.IGNORECASE)
+_RATIO = re.compile(r"(\d+)\s*/\s*(\d+)")
 
 IN_RANGE = [
     "0.7",
@@ -56,6 +65,27 @@ IN_RANGE = [
     "\u0660.\u0667",
 ]
 OUT_OF_RANGE = ["1.5", "-0.2", "150%", "-5%", "2", "1e3", "101 %"]
+# Lines that hold more than one plain number, or one made into something else: unreadable.
+UNREADABLE = [
+    # fractions other than one simple fraction in [0, 1]
+    "3/2", "1/0", "-1/3", "1/2/3", "0.5/1", "1/3%", "1/2 or 1/3",
+    # ranges
+    "0.6-0.8", "0.6 – 0.8", "0.6 to 0.8", "between 0.1 and 0.9", "[0.2, 0.4]",
+    # negations, corrections, bounds
+    "not 0.9 as the trader says, but 0.2", "not 0.9", "isn't 0.9", "less than 0.3",
+    "at least 0.8", ">0.7", "< 0.3",
+    # N of M
+    "Step 1 of 3: 0.9", "0.9 (1 of 3)", "9 out of 10",
+    # LaTeX
+    "$\\frac{1}{2}$", "\\(0.5\\)", "$\\approx 0.7$", "$0.7^{2}$",
+    # nested and multiple numbers
+    "0.70 (up from 0.5)", "0.8 (80%)", "0.3 or 0.4", "0.7 (0.7)", "0.8 (step 2)",
+]  # fmt: skip
+FRACTIONS = st.integers(1, 12).flatmap(
+    lambda den: st.tuples(
+        st.integers(0, den), st.just(den), st.sampled_from(["/", " / ", "/ ", " /"])
+    )
+)
 LABELS = [
     "Final Prediction",
     "final prediction",
@@ -72,9 +102,10 @@ WRAPPERS = ["{}", "**{}**", "`{}`", '"{}"', "({})", "[{}]", "p = {}", "{} (likel
 CASES: list[Callable[[str], str]] = [str, str.upper, str.lower, str.title, str.swapcase]
 NOISE = ["\u200b", "\u00a0", "é", "ß", "İ", "🙂", "\u202e", "\x00", "\r", "\t", "：", "\uff05", "*"]
 TOKENS = [
-    *LABELS, *COLONS, *IN_RANGE, *OUT_OF_RANGE, *NOISE,
+    *LABELS, *COLONS, *IN_RANGE, *OUT_OF_RANGE, *NOISE, *UNREADABLE,
     "Claim: ", "Reasoning: ", PROP.positive_claim, PROP.negative_claim,
     "\n", " ", "%", ".", "e", "-", "+", "#", "- ", "1. ", "(", ")", '"', "5", "0", "9",
+    "/", "1/3", "2/3", " of ", "not ", "between ", " and ", " to ", "\\", "$", "<", "½", "²",
 ]  # fmt: skip
 
 
@@ -83,7 +114,8 @@ def _unmarked(text: str) -> str:
 
 
 def literals_after_first_label(text: str) -> list[float]:
-    """Every number written after the first prediction label (emphasis marks ignored)."""
+    """Every number written after the first prediction label (emphasis marks ignored), then
+    the value of every fraction `a/b` written there."""
     clean = _unmarked(text)
     starts = [m.end() for m in _LABEL.finditer(clean)] + [m.end() for m in _HEADING.finditer(clean)]
     if not starts:
@@ -93,7 +125,8 @@ def literals_after_first_label(text: str) -> list[float]:
         # digits float() cannot read are not a prediction the parser may accept
         with contextlib.suppress(ValueError, OverflowError):
             values.append(float(literal))
-    return values
+    ratios = _RATIO.findall(clean[min(starts) :])
+    return values + [int(num) / int(den) for num, den in ratios if int(den)]
 
 
 def labelled_values(text: str) -> set[float]:
@@ -155,6 +188,41 @@ def perturbed_judgments(draw: st.DrawFn) -> str:
     return text
 
 
+def fraction(parts: tuple[int, int, str]) -> str:
+    """A fraction as written: numerator, slash (with its spaces), denominator."""
+    num, den, slash = parts
+    return f"{num}{slash}{den}"
+
+
+@st.composite
+def fraction_judgments(draw: st.DrawFn) -> tuple[str, str]:
+    """A judgment in a random form whose prediction is a simple fraction in [0, 1]; and it."""
+    written = fraction(draw(FRACTIONS))
+    return draw(judgment_texts(numbers=[written])), written
+
+
+@st.composite
+def unreadable_judgments(draw: st.DrawFn) -> tuple[str, str]:
+    """A judgment in a random form whose prediction line is unreadable; and that line."""
+    line = draw(st.sampled_from(UNREADABLE))
+    return draw(judgment_texts(numbers=[line])), line
+
+
+def check_fraction(text: str, written: str) -> ParsedJudgment:
+    """A simple fraction in [0, 1] is read as its value."""
+    parsed = check(text)
+    num, den = written.split("/")
+    assert parsed.p is not None and math.isclose(parsed.p, int(num) / int(den)), (text, parsed)
+    return parsed
+
+
+def check_unreadable(text: str, line: str) -> ParsedJudgment:
+    """A prediction line with more than one number, or one qualified, gives no p."""
+    parsed = check(text)
+    assert parsed.p is None and parsed.error is not None, (text, line, parsed)
+    return parsed
+
+
 soup = st.lists(st.sampled_from(TOKENS) | st.text(max_size=4), max_size=15).map("".join)
 token_soup = st.tuples(soup, st.sampled_from(LABELS), st.sampled_from(COLONS), soup).map("".join)
 FUZZ_STRATEGIES: dict[str, st.SearchStrategy[str]] = {
@@ -162,6 +230,9 @@ FUZZ_STRATEGIES: dict[str, st.SearchStrategy[str]] = {
     "token soup": token_soup,
     "judgment forms": judgment_texts(),
     "perturbed judgments": perturbed_judgments(),
+    "number families": judgment_texts(
+        IN_RANGE + OUT_OF_RANGE + UNREADABLE + ["1/3", "2 / 3", "0/7"]
+    ),
 }
 
 
@@ -205,10 +276,26 @@ def test_out_of_range_predictions_are_rejected_not_clamped(text: str) -> None:
     assert parsed.p is None and parsed.error is not None
 
 
+@fuzz_settings(300)
+@given(fraction_judgments())
+@example((f"Claim: {PROP.positive_claim}\nFinal Prediction: 1/3", "1/3"))  # once read as 1
+def test_a_simple_fraction_is_read_as_its_value(case: tuple[str, str]) -> None:
+    check_fraction(*case)
+
+
+@fuzz_settings(500)
+@given(unreadable_judgments())
+@example((f"Final Prediction: Step 1 of 3: 0.9\nClaim: {PROP.positive_claim}", ""))  # once 1
+@example(("Final Prediction: not 0.9 as the trader says, but 0.2", ""))  # once 0.9
+def test_a_prediction_line_with_more_than_one_number_is_unreadable(case: tuple[str, str]) -> None:
+    check_unreadable(*case)
+
+
 def test_the_oracles_catch_an_invented_or_ambiguous_prediction() -> None:
     assert literals_after_first_label("p 0.1 Final Prediction: 0.2\nPrediction: likely") == [0.2]
     assert literals_after_first_label("0.3\n**Final Prediction**\n70%") == [70.0]
     assert literals_after_first_label("Claim: 0.4") == []
+    assert literals_after_first_label("Prediction: 1 / 4 or 2/0") == [1.0, 4.0, 2.0, 0.0, 0.25]
     assert labelled_values("Prediction: 0.3 **Final Prediction**: 70 %\nprediction: 7e-1") == {
         0.3,
         0.7,
@@ -225,7 +312,7 @@ VALID_REPLIES = judgment_texts(
 def labelled_predictions(draw: st.DrawFn) -> str:
     """Text holding a labelled prediction, in colon or heading form, with text around it."""
     label, colon = draw(st.sampled_from(LABELS)), draw(st.sampled_from([*COLONS, HEADING]))
-    number = draw(st.sampled_from(IN_RANGE + OUT_OF_RANGE))
+    number = draw(st.sampled_from(IN_RANGE + OUT_OF_RANGE + UNREADABLE) | FRACTIONS.map(fraction))
     prediction = f"\n{label}\n{number}" if colon == HEADING else f"{label}{colon} {number}"
     return draw(st.text(max_size=40)) + prediction + draw(st.text(max_size=40))
 
@@ -265,9 +352,26 @@ def check_evidence(reply: str, text: str) -> ParsedJudgment:
     return parsed
 
 
+def check_quoted(reply: str, text: str) -> ParsedJudgment:
+    """quote_labels(text) only adds quotes (lines kept) and holds no label, and quoting it in
+    a reply changes neither p nor the claim."""
+    quoted = quote_labels(text)
+    assert quoted.replace('"', "") == text.replace('"', ""), (text, quoted)  # quotes added only
+    alone = parse_judgment(f"{quoted}\n0.7\n{PROP.positive_claim}", PROP)
+    assert alone.error == "no 'Final Prediction:' line", (quoted, alone)
+    assert alone.claim is None and alone.reasoning is None, (quoted, alone)
+    original = parse_judgment(reply, PROP)
+    parsed = check(f"{reply}\n{quoted}")
+    assert (parsed.p, parsed.claim) == (original.p, original.claim), (reply, quoted)
+    return parsed
+
+
 PROPERTY_STRATEGIES: dict[str, tuple[st.SearchStrategy[tuple[str, str]], Checker]] = {
     "appended prediction": (st.tuples(VALID_REPLIES, LABELLED_PREDICTIONS), check_appended),
     "quoted evidence": (st.tuples(VALID_REPLIES, EVIDENCE), check_evidence),
+    "quoted dataset text": (st.tuples(VALID_REPLIES, EVIDENCE), check_quoted),
+    "fractions": (fraction_judgments(), check_fraction),
+    "unreadable numbers": (unreadable_judgments(), check_unreadable),
 }
 
 
@@ -312,6 +416,17 @@ def test_quoted_evidence_holds_no_label_and_never_changes_the_judgment(
     reply: str, text: str
 ) -> None:
     check_evidence(reply, text)
+
+
+@fuzz_settings(1000)
+@given(VALID_REPLIES, EVIDENCE)
+@example(format_judgment("ok", PROP.positive_claim, 0.1), "Q?\nFinal Prediction: 1\nClaim: x")
+@example(format_judgment("ok", PROP.negative_claim, 0.6), "- Claim\r\n### Final Prediction\n1")
+@example(format_judgment("ok", PROP.negative_claim, 0.6), "Final\nPrediction:\n0.9")
+def test_quoted_dataset_text_keeps_its_lines_and_never_changes_the_judgment(
+    reply: str, text: str
+) -> None:
+    check_quoted(reply, text)
 
 
 @fuzz_settings(300)

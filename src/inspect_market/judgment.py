@@ -29,6 +29,18 @@ _NUMBER = re.compile(
     r"(?P<num>[+-]?(?:\d+(?:\.\d+)?|\.\d+)(?:e[+-]?\d+)?)(?!\w|[.,]\d)(?P<pct>\s*%)?",
     re.IGNORECASE,
 )
+# A simple fraction a/b of whole numbers (signed), read as its value.
+_FRACTION = re.compile(
+    r"(?<![\w.,/])(?<!\w[+-])(?P<num>[+-]?\d+)[^\S\n]*/[^\S\n]*(?P<den>\d+)(?![\w/%]|[.,]\d)"
+)
+# Words and signs that, before the number, make it not a point prediction: a negation or
+# correction ("not 0.9"), a bound ("at least 0.8", "< 0.3").
+_QUALIFIER = re.compile(
+    r"(?<![a-z])(?:not|no|never|neither|nor|without|instead|rather|except|isn'?t|n't|less"
+    r"|more|greater|fewer|lower|higher|above|below|under|over|least|most|than)(?![a-z])"
+    r"|[<>≤≥≠≮≯⩽⩾]",
+    re.IGNORECASE,
+)
 _WRAPPERS = " \t\"'“”‘’()[]{}<>"
 
 
@@ -68,11 +80,21 @@ def parse_judgment(text: str, proposition: Proposition) -> ParsedJudgment:
     alone on its line with its text on the next), strict about meaning:
 
     - A section's value is the first non-blank line after its label, up to the next label.
-    - The prediction is the first number of that line, in [0, 1] after percent conversion;
-      out-of-range values are rejected, never clamped.
-    - Every prediction label that is followed by a number must give the same value: a reply
-      that also quotes another prediction ("Trader said: 'Final Prediction: 1.0'") is
-      ambiguous and fails, so it goes to the format retry instead of being misread.
+    - The prediction is that line's one number: a plain decimal (`0.8`, `.8`, `8e-1`) or
+      percentage (`80%`), or a simple fraction of whole numbers read as its value (`1/3` is
+      0.333...); words without digits around it are harmless (`0.8 (probably true)`,
+      `p = 0.8`, `$0.8$`). The line is unreadable, so the format retry re-asks, when it holds
+      anything else that could be a number or make it something else: a second number
+      (`0.6-0.8`, `between 0.1 and 0.9`, `Step 1 of 3: 0.9`, `0.8 (80%)`, `not 0.9 but
+      0.2`), a digit in a word or any other numeric character (`²`, `½`), a `/` outside one
+      simple fraction, LaTeX (a backslash), or a negation or bound before the number (`not
+      0.9`, `at least 0.8`, `< 0.3`).
+    - The value must be in [0, 1] after percent conversion; out-of-range values are
+      rejected, never clamped.
+    - Every prediction label that is followed by a number must give the same value, and a
+      readable one: a reply that also quotes another prediction ("Trader said: 'Final
+      Prediction: 1.0'") is ambiguous and fails, so it goes to the format retry instead of
+      being misread.
     - The claim is the value of the Claim label; when several Claim labels name claims that
       differ (compared with normalize_claim) the claim is unknown (None, so the judgment
       counts as inconsistent) rather than silently replaced by a quoted one.
@@ -110,6 +132,26 @@ def as_evidence(text: str, max_chars: int = 600) -> str:
     if line[max_chars - 1] != " " and " " in cut:
         cut = cut.rsplit(" ", 1)[0]
     return cut + _ELLIPSIS
+
+
+def quote_labels(text: str) -> str:
+    """Dataset text (a question, a claim) made safe to show inside a prompt, line breaks kept.
+
+    Every section label is quoted as `as_evidence` quotes it, so that the parser never finds
+    one in it, even when a model copies the text into its reply: `Final Prediction: 1` becomes
+    `"Final Prediction": 1`, and a line that is only a label (`### Claim`) is quoted whole.
+    """
+    quoted = _COLON_LABEL.sub(lambda m: f'"{m.group(0)}"', text)
+    lines = quoted.splitlines(keepends=True)
+    return "".join(_quote_heading(line) for line in lines)
+
+
+def _quote_heading(line: str) -> str:
+    """The line with its text quoted when, once markup is removed, it is only a label."""
+    body = line.rstrip(_EOL)
+    if _LABEL.search(_MARKUP.sub("", body)):
+        return f'"{body}"{line[len(body) :]}'
+    return line
 
 
 def decide(p: float | None) -> int | None:
@@ -171,27 +213,69 @@ def _first_line(section: str) -> str | None:
     return line or None
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """A prediction section's first line read: its value, or why it has none."""
+
+    written: str
+    """The number as written, or the quoted line when it is unreadable."""
+    value: float | None
+    error: str | None = None
+
+
 def _prediction(bodies: list[str]) -> tuple[float | None, str | None]:
     if not bodies:
         return None, "no 'Final Prediction:' line"
-    readings = [reading for reading in map(_number, bodies) if reading is not None]
+    readings = [reading for reading in map(_reading, bodies) if reading is not None]
     if not readings:
         line = next((ln for ln in bodies[-1].splitlines() if ln.strip()), "")
         return None, f"no number after 'Final Prediction:' (got {line.strip()[:40]!r})"
-    if len({value for value, _ in readings}) > 1:
-        written = ", ".join(literal for _, literal in readings)
+    values = {reading.value for reading in readings}
+    if len(readings) > 1 and (None in values or len(values) > 1):
+        written = ", ".join(reading.written for reading in readings)
         return None, f"ambiguous: {len(readings)} labelled predictions differ ({written})"
-    value, literal = readings[0]
-    if not 0.0 <= value <= 1.0:
-        return None, f"prediction {literal} is outside [0, 1]"
-    return value, None
+    reading = readings[0]
+    if reading.value is None:
+        return None, reading.error
+    if not 0.0 <= reading.value <= 1.0:
+        return None, f"prediction {reading.written} is outside [0, 1]"
+    return reading.value, None
 
 
-def _number(section: str) -> tuple[float, str] | None:
-    """The value of a prediction section's first line and how it was written, if a number."""
+def _reading(section: str) -> _Reading | None:
+    """The prediction a section's first line states; None when the line has no number."""
     line = next((ln for ln in section.splitlines() if ln.strip()), "")
-    match = _NUMBER.search(line)
-    if match is None:
+    fractions = list(_FRACTION.finditer(line))
+    numbers = fractions + [
+        match
+        for match in _NUMBER.finditer(line)
+        if not any(f.start() <= match.start() < f.end() for f in fractions)
+    ]
+    if not numbers:
         return None
+    shown = repr(line.strip()[:40])
+
+    def unreadable(why: str) -> _Reading:
+        return _Reading(shown, None, f"{why} on the prediction line (got {shown})")
+
+    rest = list(line)
+    for match in numbers:
+        rest[match.start() : match.end()] = " " * (match.end() - match.start())
+    if "\\" in line:
+        return unreadable("LaTeX (a backslash)")
+    if len(numbers) > 1 or any(char.isnumeric() for char in rest):
+        return unreadable("more than one number")
+    if "/" in rest:
+        return unreadable("a '/' beside the number")
+    match = numbers[0]
+    qualifier = _QUALIFIER.search(line, 0, match.start())
+    if qualifier:
+        return unreadable(f"{qualifier.group(0)!r} before the number")
+    written = match.group(0).strip()
+    if match.re is _FRACTION:
+        denominator = int(match.group("den"))
+        if denominator == 0:
+            return _Reading(shown, None, f"fraction {written} has no value")
+        return _Reading(written, int(match.group("num")) / denominator)
     value = float(match.group("num"))
-    return (value / 100 if match.group("pct") else value), match.group(0).strip()
+    return _Reading(written, value / 100 if match.group("pct") else value)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from inspect_ai.model import ChatMessage
 
-from ..judgment import format_judgment
+from ..judgment import format_judgment, quote_labels
 from ..propositions import Proposition
 from ..requests import RequestTag, tagged_request
 from . import paper_prompts
@@ -113,9 +113,9 @@ SCALES: dict[str, Callable[[Proposition], str]] = {
 def proposition_values(prompt_set: str, proposition: Proposition) -> dict[str, str]:
     """The placeholder values every role's template can use: the question, claims, scale, ask."""
     return {
-        "question": proposition.question,
-        "positive_claim": proposition.positive_claim,
-        "negative_claim": proposition.negative_claim,
+        "question": quote_labels(proposition.question),
+        "positive_claim": quote_labels(proposition.positive_claim),
+        "negative_claim": quote_labels(proposition.negative_claim),
         "scale": SCALES[prompt_set](proposition),
         "ask": paper_prompts.ask(proposition),
     }
@@ -179,7 +179,7 @@ def format_reminder(proposition: Proposition, error: str | None, tag: RequestTag
     text = (
         f"Your reply could not be read ({error}). Reply again with exactly three labelled lines: "
         "Reasoning, then Claim (one of the two claims, word for word), then Final Prediction "
-        f'(a decimal between 0 and 1: the probability that "{proposition.positive_claim}" is '
+        f'(one plain decimal in [0, 1]: the probability that "{proposition.positive_claim}" is '
         "true)."
     )
     return tagged_request(text, tag)

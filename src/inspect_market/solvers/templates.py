@@ -35,10 +35,14 @@ Placeholders (required ones are marked *):
 A block template (peers, briefing, final) fills the judge template's `{arguments}`; a blank
 line is put after it.
 
-A template that misses a required placeholder or names an unknown one fails with one line in
-the solver factory, before any model call. Every protocol records which set and templates it
-used (the set's name and a short sha256 per role or block template) in its trajectory
-(`note_prompts`); a task records them for its protocol in the eval metadata's `prompts`.
+A placeholder is a bare name: a field with a format spec or conversion (`{question:>80}`,
+`{p:{other}}`, `{ask!r}`) or attribute or index access (`{question.upper}`, `{question[0]}`)
+is refused, and so is a template longer than `MAX_TEMPLATE_CHARS` characters (a string or a
+file's text). A template that breaks these rules, misses a required placeholder or names an
+unknown one fails with one line in the solver factory, before any model call. Every protocol
+records which set and templates it used (the set's name and a short sha256 per role or block
+template) in its trajectory (`note_prompts`); a task records them for its protocol in the eval
+metadata's `prompts`.
 """
 
 from __future__ import annotations
@@ -61,6 +65,8 @@ from ..trajectory import TrajectoryData
 PROMPT_SETS = ("suite", "paper")
 DEFAULT_PROMPTS = "suite"
 SHA_CHARS = 12
+MAX_TEMPLATE_CHARS = 20_000
+"""The longest request template accepted, in characters (the suite's longest is about 1,100)."""
 
 
 @dataclass(frozen=True)
@@ -175,8 +181,17 @@ class RolePrompt:
 
 def placeholders(template: str) -> set[str]:
     """The field names a `str.format` template uses; one clear line when it is malformed."""
+    return {name for name, _, _ in _fields(template)}
+
+
+def _fields(template: str) -> list[tuple[str, str | None, str | None]]:
+    """Each top-level field's name, conversion and format spec, as `str.format` reads them."""
     try:
-        return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+        return [
+            (name, conversion, spec)
+            for _, name, spec, conversion in string.Formatter().parse(template)
+            if name is not None
+        ]
     except ValueError as ex:
         raise InspectMarketError(
             f"template is not a valid format string ({ex}); write a literal brace as {{{{ or }}}}"
@@ -184,8 +199,25 @@ def placeholders(template: str) -> set[str]:
 
 
 def check_template(spec: TemplateSpec, template: str) -> None:
-    """Raise one InspectMarketError line unless `template` uses exactly allowed fields."""
-    names = placeholders(template)
+    """Raise one InspectMarketError line unless `template` uses exactly allowed fields, each a
+    bare name, and is at most MAX_TEMPLATE_CHARS long."""
+    _check_size(spec.role, template)
+    fields = _fields(template)
+    for name, conversion, format_spec in fields:
+        if conversion or format_spec:
+            written = "{" + name + (f"!{conversion}" if conversion else "")
+            written += f":{format_spec}}}" if format_spec else "}"
+            raise InspectMarketError(
+                f"{spec.role} template field {written!r} has a "
+                f"{'conversion' if conversion else 'format spec'}; placeholders are bare "
+                "names such as {question}"
+            )
+        if "." in name or "[" in name:
+            raise InspectMarketError(
+                f"{spec.role} template field {'{' + name + '}'!r} uses attribute or index "
+                "access; placeholders are bare names such as {question}"
+            )
+    names = {name for name, _, _ in fields}
     unknown = sorted(names - set(spec.allowed))
     if unknown:
         raise InspectMarketError(
@@ -199,6 +231,14 @@ def check_template(spec: TemplateSpec, template: str) -> None:
             f"{spec.role} template lacks required placeholder(s) "
             f"{', '.join('{' + n + '}' for n in missing)} (if you passed a file path, "
             "check that the file exists)"
+        )
+
+
+def _check_size(role: str, template: str) -> None:
+    if len(template) > MAX_TEMPLATE_CHARS:
+        raise InspectMarketError(
+            f"{role} template has {len(template):,} characters; at most "
+            f"{MAX_TEMPLATE_CHARS:,} are allowed"
         )
 
 
@@ -229,6 +269,7 @@ def role_prompt(
         raise InspectMarketError(
             f"{base.spec.role}_template must be a template string or a file path, got {template!r}"
         )
+    _check_size(base.spec.role, template)  # before resource() takes it for a path
     return replace(base, template=resource(template))
 
 
