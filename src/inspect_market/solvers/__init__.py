@@ -13,6 +13,7 @@ from .registry import (
     protocol_names,
     protocol_prompts,
     protocol_spec,
+    protocol_table,
     requested_protocol,
     require_spec,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "protocol_names",
     "protocol_prompts",
     "protocol_spec",
+    "protocol_table",
     "requested_protocol",
     "require_spec",
     "self_consistency",

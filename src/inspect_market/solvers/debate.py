@@ -56,7 +56,9 @@ def debate(
     judge_template: str | None = None,
     debater_template: str | None = None,
 ) -> Play:
-    """Debate between roles `debater_a` and `debater_b`, judged by role `judge`.
+    """Two debaters argue opposite claims for `rounds` rounds; a judge judges before and after.
+
+    Roles `debater_a` and `debater_b`, judged by role `judge`.
 
     All roles default to the main model. The judge first judges alone (the baseline); then
     debater_a argues for the positive claim and debater_b for the negative one (or, with

@@ -136,7 +136,9 @@ def econ(
     briefing_template: str | None = None,
     final_template: str | None = None,
 ) -> Play:
-    """ECON's inference-time coordination: role `coordinator` and `executors` executors.
+    """ECON at inference time: a coordinator's strategy, executors judging alone, its judgment.
+
+    Role `coordinator` and `executors` executors.
 
     Executors are roles `executor_1` ... `executor_N`, each else role `executor`; every role
     defaults to the main model. Each round the coordinator writes a strategy for the question

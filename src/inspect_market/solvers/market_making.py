@@ -124,7 +124,9 @@ def market_making(
     judge_template: str | None = None,
     trader_template: str | None = None,
 ) -> Play:
-    """Market making between roles `market_maker` and `trader` (both default to the main model).
+    """The paper's market: a market maker posts p, a trader argues to move it, until p settles.
+
+    Roles `market_maker` and `trader` (both default to the main model).
 
     Judgment 1 is the baseline. After each judgment the market stops when the last `window`
     p's lie within `threshold` of each other, or when `max_judgments` exist; otherwise the

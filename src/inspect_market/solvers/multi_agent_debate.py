@@ -61,7 +61,9 @@ def multi_agent_debate(
     judge_template: str | None = None,
     peers_template: str | None = None,
 ) -> Play:
-    """`agents` agents (roles `agent_1` ... `agent_N`, each else role `agent`, else the main model).
+    """Agents judge, then judge again for `rounds` rounds seeing each other (Du et al. 2023).
+
+    Roles `agent_1` ... `agent_N`, each else role `agent`, else the main model.
 
     Round 0: every agent judges alone. Then, for `rounds` rounds, every agent judges again
     seeing the other agents' latest judgments (claim, p, reasoning), all agents of a round at

@@ -8,6 +8,7 @@ declared with `@protocol` in an installed package.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from inspect_ai.model import model_roles
@@ -75,6 +76,30 @@ def protocol_prompts(name: str, **params: Any) -> dict[str, Any]:
         "set": params.get("prompts", spec.defaults().get("prompts")),
         "sha256": {role: prompt.sha256 for role, prompt in roles.items()},
     }
+
+
+def protocol_table(names: Sequence[str] | None = None) -> str:
+    """A markdown table of protocols `names` (default: every registered one) from their specs:
+    what each does (its docstring's first line), its roles, parameters and calls per sample at
+    the defaults."""
+    rows = [
+        "| protocol | what it does | roles | parameters (defaults) | calls per sample |",
+        "|---|---|---|---|---|",
+    ]
+    for name in protocol_names() if names is None else names:
+        spec = require_spec(name)
+        params = spec.defaults()
+        doc = (spec.factory.__doc__ or "").strip().splitlines()[0]
+        shown = ", ".join(
+            f"`{key}`={value}" for key, value in params.items() if not key.endswith("_template")
+        )
+        typical, most = spec.calls(params).total, spec.max_calls(params).total
+        calls = f"{typical}" if typical == most else f"{typical} to {most}"
+        rows.append(
+            f"| `{name}` | {doc} | {', '.join(f'`{r}`' for r in spec.roles(params))} | {shown} "
+            f"| {calls} (at most {spec.call_ceiling(params)} with format retries) |"
+        )
+    return "\n".join(rows)
 
 
 def protocol_metrics(name: str, **params: Any) -> list[Metric]:

@@ -28,7 +28,9 @@ def self_consistency(
     prompts: str = DEFAULT_PROMPTS,
     judge_template: str | None = None,
 ) -> Play:
-    """`samples` independent judgments by role `market_maker` (defaults to the main model).
+    """`samples` independent judgments at `temperature`, averaged: a compute-matched baseline.
+
+    Role `market_maker` (defaults to the main model).
 
     Baseline = the first judgment; final p = the mean p of the parsed judgments (None if none
     parsed); final claim = the majority of the claims that matched a side (None on a tie).

@@ -26,7 +26,9 @@ def single_shot(
     prompts: str = DEFAULT_PROMPTS,
     judge_template: str | None = None,
 ) -> Play:
-    """One judgment by role `market_maker` (defaults to the main model); baseline = final.
+    """One judgment, the baseline itself: baseline = final.
+
+    Role `market_maker` (defaults to the main model).
 
     Args:
         max_format_retries: re-asks of a judgment whose prediction cannot be read.
