@@ -36,8 +36,20 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     (
         "truthfulqa",
         {"solver": "majority_vote"},
-        "unknown solver 'majority_vote'; choose one of: market_making, single_shot, debate, "
+        "unknown solver 'majority_vote'; choose a protocol: market_making, single_shot, debate, "
         "self_consistency",
+    ),
+    (
+        "truthfulqa",
+        {"solver": "inspect_ai/generate"},
+        "unknown solver 'inspect_ai/generate'; choose a protocol: market_making",
+    ),
+    ("truthfulqa", {"max_format_retries": 300}, "max_format_retries must be an integer in [0, 10]"),
+    (
+        "truthfulqa",
+        {"solver": "multi_agent_debate", "agents": 100, "rounds": 100},
+        "multi_agent_debate: these parameters allow 30,300 model calls per sample (format "
+        "retries included), above the maximum of 1,000",
     ),
     ("truthfulqa", {"threshold": -0.1}, "threshold must be a finite number in [0, 1], got -0.1"),
     (
@@ -50,7 +62,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     (
         "truthfulqa",
         {"max_format_retries": -1},
-        "max_format_retries must be an integer in \\[0, 10\\], got -1",
+        "max_format_retries must be an integer in [0, 10], got -1",
     ),
     (
         "truthfulqa",
