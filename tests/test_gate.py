@@ -84,6 +84,17 @@ def test_a_group_lost_since_the_old_logs_fails(
     assert code == 1 and "| nan | <= 1 | 0 | FAIL |" in out
 
 
+def test_old_runs_match_only_the_same_configuration(
+    logs: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the same task, model and protocol at another temperature is another configuration: the
+    # old one has no new run, so the check fails instead of comparing the two
+    roles = {"market_maker": scripted(by_question(MARKET)), "trader": scripted(lambda m: "Hm.")}
+    hotter = run(truthfulqa(data_path=FIXTURE), roles, tmp_path, temperature=0.9).location
+    code, out = gate(capsys, hotter, "--against", logs["good"], "--max-drop", "1")
+    assert code == 1 and "| nan | <= 1 | 0 | FAIL |" in out
+
+
 @pytest.mark.parametrize("which", ["error", "missing", "garbage"])
 def test_unusable_logs_exit_2(
     logs: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str], which: str

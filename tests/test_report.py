@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -24,7 +25,17 @@ from inspect_market.report.replay import replay, replay_stop
 from inspect_market.report.tables import paper_tables, replay_table, summarize
 from inspect_market.tasks import truthfulqa
 from inspect_market.tasks.sources import sha256_of
-from tests.mocks import NEG_B, POS_A, Script, arguments_seen, judgment, metrics, run, scripted
+from tests.mocks import (
+    NEG_B,
+    POS_A,
+    Script,
+    arguments_seen,
+    judgment,
+    metrics,
+    output,
+    run,
+    scripted,
+)
 
 FIXTURE = str(Path(__file__).parent / "fixtures" / "truthfulqa_mini.csv")
 # Labels of the fixture's questions (seed 0): sky 0, spider 0, frozen 1, city 1.
@@ -424,19 +435,30 @@ def data_copy(tmp_path: Path) -> str:
     return str(copy)
 
 
-@pytest.mark.parametrize("change", ["trader", "unused_role", "task_arg", "data"])
+@pytest.mark.parametrize(
+    "change", ["trader", "trader_model_arg", "temperature", "token_limit", "task_arg", "data"]
+)
 def test_configurations_that_differ_in_one_field_are_not_pooled(
     tmp_path: Path, change: str
 ) -> None:
     market_log(tmp_path, MARKET, "mockllm/model")
     roles = {"market_maker": scripted(by_question(MARKET)), "trader": TRADER}
     task, data = truthfulqa(data_path=FIXTURE), FIXTURE
+    options: dict[str, Any] = {}
     if change == "trader":
         roles["trader"] = scripted(lambda messages: "Look again.", "mockllm/trader2")
         labels = {"trader=mockllm/model", "trader=mockllm/trader2"}
-    elif change == "unused_role":  # a role bound to another model names another configuration
-        roles["debater_a"] = scripted(lambda messages: "x", "mockllm/debater")
-        labels = {"debater_a=mockllm/model", "debater_a=mockllm/debater"}
+    elif change == "trader_model_arg":  # the same model with one other -M argument
+        roles["trader"] = get_model(
+            "mockllm/model", custom_outputs=lambda *a: output("Look again."), skill=0.9
+        )
+        labels = {"trader.args.skill=unset", "trader.args.skill=0.9"}
+    elif change == "temperature":
+        options["temperature"] = 0.3
+        labels = {"temperature=unset", "temperature=0.3"}
+    elif change == "token_limit":
+        options["token_limit"] = 10_000
+        labels = {"token_limit=unset", "token_limit=10000"}
     elif change == "task_arg":
         task = truthfulqa(data_path=FIXTURE, seed=1)
         labels = {"seed=0", "seed=1"}
@@ -444,7 +466,7 @@ def test_configurations_that_differ_in_one_field_are_not_pooled(
         data = data_copy(tmp_path)
         task = truthfulqa(data_path=data)
         labels = {f"data_sha256={sha256_of(Path(p))[:12]}" for p in (FIXTURE, data)}
-    run(task, roles, tmp_path)
+    run(task, roles, tmp_path, **options)
     loaded = load_logs([str(tmp_path)])
     assert loaded.excluded == []
     summary = summarize(loaded.samples)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .load import GROUP, Loaded, load_logs
+from .load import GROUP, Loaded, load_logs, without_version
 from .tables import markdown_table, sample_count, summarize
 
 PASSED, FAILED, UNUSABLE = 0, 1, 2
@@ -71,15 +71,18 @@ def bound_checks(summary: pd.DataFrame, bounds: Bounds) -> list[Check]:
 
 
 def drop_checks(summary: pd.DataFrame, old: pd.DataFrame, max_drop: float) -> list[Check]:
-    """Per group of the old logs: old minus new final accuracy <= max_drop (a lost group fails).
+    """Per configuration of the old logs: old minus new final accuracy <= max_drop.
 
-    The samples stated are the new ones (0 for a lost group).
+    An old configuration is matched to the new one that is the same in everything but the
+    package version (task, arguments, data, every role's model, model args and generation
+    settings, limits, prompts, protocol and parameters); one with no such match is lost and
+    fails. The samples stated are the new ones (0 for a lost configuration).
     """
-    new = {_group(row): row for _, row in summary.iterrows()}
+    new = {without_version(row["config"]): row for _, row in summary.iterrows()}
     lost = pd.Series({"n": 0.0, "epochs": 1.0, "final_accuracy": math.nan})
     checks = []
     for _, row in old.iterrows():
-        now = new.get(_group(row), pd.concat([row[GROUP], lost]))
+        now = new.get(without_version(row["config"]), pd.concat([row[GROUP], lost]))
         drop = float(row["final_accuracy"]) - float(now["final_accuracy"])
         checks.append(_check("final_accuracy drop vs old", now, drop, max_drop, False))
     return checks
@@ -128,10 +131,11 @@ def gate(
         problems.append("no scored samples in the logs given")
     if problems:
         return UNUSABLE, "\n".join(problems)
-    summary = summarize(loaded.samples)
+    summary = summarize(loaded.samples, by=[*GROUP, "config"])
     checks = bound_checks(summary, bounds)
     if old is not None and bounds.max_drop is not None:
-        checks += drop_checks(summary, summarize(old.samples), bounds.max_drop)
+        old_summary = summarize(old.samples, by=[*GROUP, "config"])
+        checks += drop_checks(summary, old_summary, bounds.max_drop)
     code = PASSED if all(c.passed for c in checks) else FAILED
     notes = _notes(loaded) + (_notes(old) if old else [])
     return code, "\n".join([render(checks), *notes])

@@ -4,9 +4,12 @@ Only `success` logs of inspect_market tasks are read; every other path (missing,
 errored, cancelled, still running, another package's log) is listed as excluded, and so are
 samples that errored, are missing from the log, cannot be read, or carry no score: never mixed in.
 
-A configuration is the task and its arguments (but the data path: the data's sha256 stands for
-it), every role's model, the protocol and its parameters. Two runs of one configuration are
-never pooled unless asked: by default the newest is kept and the others are listed as superseded.
+A configuration is everything that can change an answer (`configuration`): the task and its
+arguments (the data's sha256 standing for the data path), every role's model with its model
+arguments and generation config, the eval's generation settings and limits, the prompt set and
+hashes, the package version, the protocol and its parameters. Two runs of one configuration are
+never pooled unless asked: by default the newest is kept and the others are listed as superseded;
+runs that differ in any field are different rows, labelled by the fields that differ.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from inspect_ai.log import (
     read_eval_log_sample,
     read_eval_log_sample_summaries,
 )
-from inspect_ai.model import ModelConfig
+from inspect_ai.model import GenerateConfig, ModelConfig
 
 from ..solvers import protocol_defaults
 
@@ -39,6 +42,8 @@ IGNORED_TASK_ARGS = ("solver", "data_path")
 """Task arguments outside the configuration: the protocol comes from the score, the data path
 is stood for by the data's sha256."""
 SHA_SHOWN = 12
+LIMITS = ("message_limit", "token_limit", "time_limit", "working_limit", "cost_limit")
+"""Per-sample limits: a limit can end a sample early, so it is part of a configuration."""
 
 VALUE_KEYS = (
     "label",
@@ -176,20 +181,47 @@ def judge_model(log: EvalLog) -> str:
     return log.eval.model
 
 
-def configuration(log: EvalLog) -> str:
-    """JSON of the run's configuration but the protocol (which the scores name).
+def _set(config: GenerateConfig) -> dict[str, Any]:
+    """The generation settings that were set (not None)."""
+    return config.model_dump(exclude_none=True)
 
-    The task, its arguments, the main model, each role's model (a role bound to the main model
-    is the same as an unbound one, so it is left out) and the data's sha256.
+
+def _model(model: str, args: dict[str, Any], config: GenerateConfig, url: str | None) -> Any:
+    return {"model": model, "args": args, "generate": _set(config), "base_url": url}
+
+
+def configuration(log: EvalLog) -> str:
+    """JSON of everything that can change the run's answers but the protocol and its parameters
+    (which the scores and the plan name).
+
+    The task and its arguments (the data's sha256 standing for the data path); the main model
+    with its model arguments (`-M`), its own generation config and base URL; the eval's
+    generation settings (`--temperature`, `--max-tokens`, `--seed`, reasoning settings, ...);
+    each bound role's model, arguments, generation config and base URL (a role bound exactly
+    as the main model is the same as an unbound one, so it is left out); the per-sample limits;
+    the prompt set and template hashes; the package version.
     """
-    args = log.eval.task_args or {}
-    roles = {role: _role_model(config) for role, config in (log.eval.model_roles or {}).items()}
+    spec = log.eval
+    args = spec.task_args or {}
+    main = _model(spec.model, spec.model_args, spec.model_generate_config, spec.model_base_url)
+    roles = {}
+    for role, bound in (spec.model_roles or {}).items():
+        config = bound[0] if isinstance(bound, list) else bound
+        entry = _model(config.model, config.args, config.config, config.base_url)
+        if entry != main:
+            roles[role] = entry
+    limits = spec.config.model_dump(include=set(LIMITS), exclude_none=True)
+    metadata = spec.metadata or {}
     fields = {
-        "task": log.eval.task,
+        "task": spec.task,
         "args": {key: value for key, value in args.items() if key not in IGNORED_TASK_ARGS},
-        "model": log.eval.model,
-        "roles": {role: model for role, model in roles.items() if model != log.eval.model},
-        "data_sha256": str((log.eval.metadata or {}).get("data_sha256"))[:SHA_SHOWN],
+        "main": main,
+        "generate": _set(log.plan.config) if log.plan else {},
+        "roles": roles,
+        "limits": limits,
+        "data_sha256": str(metadata.get("data_sha256"))[:SHA_SHOWN],
+        "prompts": metadata.get("prompts", {}),
+        "version": spec.packages.get("inspect-market", ""),
     }
     return json.dumps(fields, sort_keys=True, default=str)
 
@@ -251,13 +283,55 @@ def _tidy(raw: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def without_version(config: str) -> str:
+    """A configuration key with the package version left out: what `gate --against` matches
+    old runs on (a regression check compares versions, and nothing else)."""
+    fields, protocol, params = json.loads(config)
+    fields.pop("version", None)
+    return json.dumps([fields, protocol, params], sort_keys=True, default=str)
+
+
+def _flat(prefix: str, value: Any) -> dict[str, str]:
+    """Nested dicts as `prefix.key` names with string values (an empty dict: nothing)."""
+    if isinstance(value, dict):
+        return {
+            k: v for key, inner in value.items() for k, v in _flat(f"{prefix}.{key}", inner).items()
+        }
+    return {
+        prefix: json.dumps(value, sort_keys=True, default=str)
+        if not isinstance(value, str)
+        else value
+    }
+
+
+def _model_fields(name: str, entry: dict[str, Any]) -> dict[str, str]:
+    """A model entry as `name`, `name.args.k`, `name.k` (generation settings), `name.base_url`."""
+    fields = {name: entry["model"]}
+    fields.update(_flat(f"{name}.args", entry["args"]))
+    fields.update(_flat(name, entry["generate"]))
+    if entry["base_url"]:
+        fields[f"{name}.base_url"] = entry["base_url"]
+    return fields
+
+
 def fields_of(config: str, roles: Sequence[str]) -> dict[str, str]:
     """A `config` key as flat name: value pairs; each of `roles` unbound is the main model."""
     fields, protocol, params = json.loads(config)
-    flat = {"task": fields["task"], "model": fields["model"], "data_sha256": fields["data_sha256"]}
+    flat = {
+        "task": fields["task"],
+        "data_sha256": fields["data_sha256"],
+        **_model_fields("model", fields["main"]),
+        **{
+            k.removeprefix("generate."): v for k, v in _flat("generate", fields["generate"]).items()
+        },
+        **{k.removeprefix("limits."): v for k, v in _flat("limits", fields["limits"]).items()},
+        **_flat("prompts", fields["prompts"]),
+        "version": fields["version"],
+    }
+    for role in roles:
+        flat.update(_model_fields(role, fields["roles"].get(role, fields["main"])))
     return {
         **flat,
-        **{role: fields["roles"].get(role, fields["model"]) for role in roles},
         **{k: str(v) for k, v in fields["args"].items()},
         "protocol": protocol,
         **{k: str(v) for k, v in params.items()},
