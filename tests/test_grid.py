@@ -13,6 +13,8 @@ from inspect_market import grid
 from inspect_market.cli import main
 from inspect_market.errors import InspectMarketError
 from inspect_market.providers.simulated import SimulatedModelAPI
+from inspect_market.report.load import load_logs
+from inspect_market.report.tables import summarize
 from inspect_market.solvers import protocol_name
 from inspect_market.solvers.registry import PACKAGE_PROTOCOLS
 
@@ -275,3 +277,50 @@ def test_dry_run_needs_no_api_key_and_a_bad_model_is_one_line(
     assert error.startswith("inspect-market: model openai/gpt-4.1-mini: ") and "API_KEY" in error
     assert len(error.splitlines()) == 1
     assert not (tmp_path / "logs").exists()
+
+
+def test_a_skilled_trader_bound_through_model_args_lifts_the_market(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The world's informed setting from a grid file: a weak, persuadable market maker and a
+    trader of skill 0.9, each a `simulated` model with its own model args."""
+    config = {
+        "tasks": [{"name": "synthetic", "args": {"n": 200, "world_seed": 3}}],
+        "protocols": ["market_making", "single_shot"],
+        "models": [
+            {
+                "name": "simulated/default",
+                "args": {"skill": 0.3, "persuadability": 0.8, "seed": 0},
+                "roles": {
+                    "trader": {
+                        "model": "simulated/default",
+                        "args": {"skill": 0.9, "persuadability": 0.5, "seed": 1},
+                    }
+                },
+            }
+        ],
+        "log_dir": str(tmp_path / "logs"),
+        "eval_args": {"display": "none"},
+    }
+    path = write(tmp_path, config)
+    assert main(["grid", str(path), "--dry-run"]) == 0
+    rows = [line.split(" | ") for line in capsys.readouterr().out.splitlines()[1:-1]]
+    model = "simulated/default(persuadability=0.8,seed=0,skill=0.3)"
+    trader = "simulated/default(persuadability=0.5,seed=1,skill=0.9)"
+    # the trader shows only on the protocol that has one
+    assert [(row[1], row[2].split()[0]) for row in rows] == [
+        ("market_making", f"{model}[trader={trader}]"),
+        ("single_shot", model),
+    ]
+    assert main(["grid", str(path)]) == 0
+    summary = summarize(load_logs([str(tmp_path / "logs")]).samples)
+    gains = dict(zip(summary["protocol"], summary["net_gain"], strict=True))
+    # expected +0.25 or so (the world's closed form); single shot gains nothing by definition
+    assert gains["market_making"] > 0.15 and gains["single_shot"] == 0
+
+
+def test_a_role_no_protocol_of_the_grid_has_is_refused(tmp_path: Path) -> None:
+    config = small_grid(tmp_path / "logs")
+    config["models"][0]["roles"] = {"debater_a": "simulated/other"}
+    with pytest.raises(InspectMarketError, match="binds 'debater_a', which no protocol"):
+        grid.load_config(write(tmp_path, config))

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from inspect_ai import Task, eval_set, task_with
 from inspect_ai.log import EvalLog
-from inspect_ai.model import get_model
+from inspect_ai.model import GenerateConfig, Model, get_model
 from inspect_ai.util import registry_create
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from rich.text import Text
@@ -42,14 +42,58 @@ class _Named(BaseModel):
     def _bare_name(cls, value: Any) -> Any:
         return {"name": value} if isinstance(value, str) else value
 
-    def label(self) -> str:
-        """`name` or `name(k=v,...)`, args sorted: stable across runs and machines."""
+    def label(self, short: bool = False) -> str:
+        """`name` or `name(k=v,...)`, args sorted: stable across runs and machines.
+
+        `short` shows a path-like value (a string holding a slash) by its last part only.
+        """
         if not self.args:
             return self.name
         inner = ",".join(
-            f"{k}={json.dumps(v, sort_keys=True)}" for k, v in sorted(self.args.items())
+            f"{k}={_short(v) if short else json.dumps(v, sort_keys=True)}"
+            for k, v in sorted(self.args.items())
         )
         return f"{self.name}({inner})"
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, str) and "/" in value:
+        return value.rstrip("/").rsplit("/", 1)[-1]
+    return json.dumps(value, sort_keys=True)
+
+
+class GridRole(BaseModel):
+    """A role's model: `MODEL`, or `{model: MODEL, args: {...}, config: {...}}` (its model
+    args, `-M`, and generation config, e.g. temperature)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(min_length=1)
+    args: dict[str, Any] = {}
+    config: dict[str, Any] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_model(cls, value: Any) -> Any:
+        return {"model": value} if isinstance(value, str) else value
+
+    def label(self) -> str:
+        extra = {**self.args, **self.config}
+        inner = ",".join(f"{k}={json.dumps(v)}" for k, v in sorted(extra.items()))
+        return f"{self.model}({inner})" if inner else self.model
+
+    def make(self) -> Model:
+        """The model, or one error line when it cannot be made (unknown provider, no key)."""
+        return make_model(self.model, self.args, self.config)
+
+
+def make_model(name: str, args: dict[str, Any], config: dict[str, Any]) -> Model:
+    """`get_model` with model args and a generation config; one error line when it fails."""
+    try:
+        return get_model(name, config=GenerateConfig(**config), **args)
+    except Exception as error:  # providers raise ValueError or Inspect's PrerequisiteError
+        message = Text.from_markup(str(error)).plain.strip().splitlines()[-1]
+        raise InspectMarketError(f"model {name}: {message}") from None
 
 
 class GridTask(_Named):
@@ -71,13 +115,23 @@ class GridProtocol(_Named):
 
 
 class GridModel(_Named):
-    """A model (`openai/gpt-4.1-mini`), its model args (`-M`) and role bindings (`--model-role`)."""
+    """A model (`openai/gpt-4.1-mini`), its model args (`-M`), its generation config and role
+    bindings (`--model-role`); a role binding applies to the protocols that have the role."""
 
-    roles: dict[str, str] = {}
+    config: dict[str, Any] = {}
+    roles: dict[str, GridRole] = {}
 
-    def label(self) -> str:
-        roles = ",".join(f"{role}={model}" for role, model in sorted(self.roles.items()))
-        return super().label() + (f"[{roles}]" if roles else "")
+    def label(self, short: bool = False, roles: Sequence[str] | None = None) -> str:
+        """The model's label, with the generation config and the role bindings among `roles`
+        (default: all)."""
+        shown = {r: b for r, b in sorted(self.roles.items()) if roles is None or r in roles}
+        config = ",".join(f"{k}={json.dumps(v)}" for k, v in sorted(self.config.items()))
+        bound = ",".join(f"{role}={binding.label()}" for role, binding in shown.items())
+        return (
+            super().label(short)
+            + (f"{{{config}}}" if config else "")
+            + (f"[{bound}]" if bound else "")
+        )
 
 
 class GridConfig(BaseModel):
@@ -105,7 +159,22 @@ class Cell:
 
     @property
     def id(self) -> str:
+        """The cell's identity: every argument in full (its sort key and shard position)."""
         return f"{self.task.label()} | {self.protocol.label()} | {self.model.label()}"
+
+    @property
+    def name(self) -> str:
+        """How a table shows the cell: paths by their last part, only the roles it binds."""
+        return (
+            f"{self.task.label(short=True)} | {self.protocol.label(short=True)} | "
+            f"{self.model.label(short=True, roles=self.roles())}"
+        )
+
+    def roles(self) -> list[str]:
+        """The roles of the model's bindings that the cell's protocol has."""
+        spec = require_spec(self.protocol.name)
+        has = spec.roles(spec.params(self.protocol.args))
+        return [role for role in sorted(self.model.roles) if role in has]
 
     def task_args(self) -> dict[str, Any]:
         """The task's `-T` arguments: its own, then `solver` and the protocol's args."""
@@ -127,12 +196,9 @@ class Cell:
         Models are made only here, so a dry run needs no API key; a model that cannot be made
         (unknown provider, missing key) is one error line.
         """
-        try:
-            model = get_model(self.model.name, **self.model.args)
-        except Exception as error:  # providers raise ValueError or Inspect's PrerequisiteError
-            message = Text.from_markup(str(error)).plain.strip().splitlines()[-1]
-            raise InspectMarketError(f"model {self.model.name}: {message}") from None
-        return task_with(task, model=model, model_roles=self.model.roles)
+        model = make_model(self.model.name, self.model.args, self.model.config)
+        roles = {role: self.model.roles[role].make() for role in self.roles()}
+        return task_with(task, model=model, model_roles=roles)
 
 
 def load_config(path: Path) -> GridConfig:
@@ -152,12 +218,22 @@ def load_config(path: Path) -> GridConfig:
             f"{path}: {'.'.join(map(str, e['loc'])) or 'grid'}: {e['msg']}" for e in error.errors()
         ]
         raise InspectMarketError("\n".join(lines)) from None
+    known: set[str] = set()
     for protocol in config.protocols:
-        if protocol_spec(protocol.name) is None:
+        spec = protocol_spec(protocol.name)
+        if spec is None:
             raise InspectMarketError(
                 f"{path}: protocols: unknown protocol {protocol.name!r}; choose one of: "
                 f"{', '.join(protocol_names())} (or a protocol of an installed package, "
                 "as package/name)"
+            )
+        known.update(spec.roles(spec.params(protocol.args)))
+    for model in config.models:
+        unused = sorted(set(model.roles) - known)
+        if unused:
+            raise InspectMarketError(
+                f"{path}: models: {model.name} binds {', '.join(map(repr, unused))}, which no "
+                f"protocol of the grid has; their roles are: {', '.join(sorted(known))}"
             )
     return config
 
@@ -256,7 +332,7 @@ def dry_run(config: GridConfig, grid: Sequence[Cell]) -> list[Estimate]:
 def dry_run_table(estimates: Sequence[Estimate]) -> str:
     """One line per cell, then the total."""
     rows = [("cell", "samples", "calls", "tokens")]
-    rows += [(e.cell.id, f"{e.samples:,}", f"{e.calls:,}", f"{e.tokens:,}") for e in estimates]
+    rows += [(e.cell.name, f"{e.samples:,}", f"{e.calls:,}", f"{e.tokens:,}") for e in estimates]
     rows.append(
         (
             f"total ({len(estimates)} cells)",
