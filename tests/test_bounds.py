@@ -87,3 +87,33 @@ def test_a_dry_run_reads_each_task_once_whatever_the_number_of_cells(
     lines = capsys.readouterr().out.splitlines()
     assert lines[-1].startswith("total (500 cells)")
     assert builds == ["truthfulqa"]
+
+
+def test_simulated_agents_on_a_real_dataset_are_named_in_the_log_and_the_report(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from inspect_ai import eval as inspect_eval
+
+    [log] = inspect_eval(
+        "inspect_market/truthfulqa",
+        model="simulated/default",
+        task_args={"data_path": str(TQA_FIXTURE), "solver": "single_shot"},
+        log_dir=str(tmp_path / "real"),
+        display="none",
+    )
+    assert log.status == "success"
+    warned = [r for r in caplog.records if "answering questions of a real dataset" in r.message]
+    assert len(warned) == 1
+    [synthetic] = inspect_eval(
+        "inspect_market/synthetic",
+        model="simulated/default",
+        task_args={"n": 4, "solver": "single_shot"},
+        log_dir=str(tmp_path / "world"),
+        display="none",
+    )
+    assert synthetic.status == "success"
+    assert main(["report", str(tmp_path), "--out", str(tmp_path / "report")]) == 0
+    index = (tmp_path / "report" / "index.md").read_text()
+    section = index.split("## Simulated agents on a real dataset", 1)[1].split("\n## ", 1)[0]
+    rows = section.split("| --- |", 1)[1]
+    assert "truthfulqa / simulated/default" in rows and "synthetic" not in rows

@@ -34,6 +34,7 @@ Bind another agent to a role with its own args:
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any
 
 import anyio
@@ -53,6 +54,13 @@ from ..judgment import format_judgment
 from ..params import check_int, check_number
 from ..requests import RequestTag, request_tag, side_metadata
 from .world_agent import WorldAgent
+
+logger = logging.getLogger(__name__)
+REAL_DATA_WARNING = (
+    "simulated/{name} is answering questions of a real dataset: its agents know nothing about "
+    "them (skill and persuadability apply to the synthetic task's items only), so every "
+    "protocol's numbers here measure the simulation's rules, not the task"
+)
 
 SETTLED_PS = (0.05, 0.2, 0.35, 0.65, 0.8, 0.95)
 _SWING_LOW, _SWING_HIGH = 0.05, 0.95
@@ -124,6 +132,7 @@ class SimulatedModelAPI(ModelAPI):
         self.retry_wait_ms = float(retry_wait_ms)
         self.seed = seed
         self._attempts: dict[bytes, int] = {}
+        self._warned = False
         self.world = WorldAgent(seed, float(skill), float(persuadability))
 
     async def generate(
@@ -150,6 +159,9 @@ class SimulatedModelAPI(ModelAPI):
             await anyio.sleep(delay_ms / 1000)
         if self.error_rate > 0 and self._draw("error", conversation, attempt) < self.error_rate:
             raise SimulatedProviderError(f"simulated transient error (attempt {attempt + 1})")
+        if tag is not None and tag.item is None and not self._warned:
+            self._warned = True
+            logger.warning(REAL_DATA_WARNING.format(name=self.model_name))
         side: int | None = None
         if tag is not None and tag.kind == "judgment":
             text = self._judgment(tag, conversation)

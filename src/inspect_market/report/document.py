@@ -10,7 +10,7 @@ from typing import Literal
 
 import pandas as pd
 
-from .load import GROUP, Loaded
+from .load import GROUP, Loaded, simulated_on_real_data
 from .plots import (
     accuracy_calls_plot,
     accuracy_tokens_plot,
@@ -193,6 +193,18 @@ def write_report(
         Section("logs", "Logs included", "", included),
         Section("excluded", "Logs and samples left out", "Not in any table below.", excluded),
     ]
+    flagged = simulated_on_real_data(loaded.samples) if not loaded.samples.empty else []
+    if flagged:
+        parts.append(
+            Section(
+                "simulated_on_real_data",
+                "Simulated agents on a real dataset",
+                "These rows ran `simulated` agents on a real task: the agents know nothing about "
+                "its questions (skill and persuadability apply to the synthetic task only), so "
+                "they measure the simulation's rules, not the task.",
+                pd.DataFrame({"result": flagged}),
+            )
+        )
     figs: list[tuple[str, Path]] = []
     if not loaded.samples.empty:
         summary = summarize(loaded.samples, seed=seed)

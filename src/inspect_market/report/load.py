@@ -42,6 +42,7 @@ IGNORED_TASK_ARGS = ("solver", "data_path")
 """Task arguments outside the configuration: the protocol comes from the score, the data path
 is stood for by the data's sha256."""
 SHA_SHOWN = 12
+SIMULATED_TASK = "inspect_market/synthetic"
 LIMITS = ("message_limit", "token_limit", "time_limit", "working_limit", "cost_limit")
 """Per-sample limits: a limit can end a sample early, so it is part of a configuration."""
 
@@ -281,6 +282,18 @@ def _tidy(raw: pd.DataFrame) -> pd.DataFrame:
     frame["ps"] = [json.loads(ps) for ps in raw["ps"].astype(str)]
     frame["stop_reason"] = raw["stop_reason"].astype(str)
     return frame
+
+
+def simulated_on_real_data(samples: pd.DataFrame) -> list[str]:
+    """The result groups whose models include a `simulated` agent on a task other than the
+    simulated world's (`synthetic`): their agents know nothing about the task's questions."""
+    flagged = set()
+    for group in samples[[*GROUP, "config"]].drop_duplicates().itertuples(index=False):
+        fields = json.loads(str(group.config))[0]
+        models = [fields["main"]["model"], *(r["model"] for r in fields["roles"].values())]
+        if fields["task"] != SIMULATED_TASK and any(m.startswith("simulated/") for m in models):
+            flagged.add(" / ".join(str(getattr(group, k)) for k in GROUP if getattr(group, k)))
+    return sorted(flagged)
 
 
 def without_version(config: str) -> str:
