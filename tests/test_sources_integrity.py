@@ -268,3 +268,10 @@ def test_write_atomically_replaces_whole_or_keeps_the_old_file(
         write_atomically(path, b"torn")
     assert path.read_bytes() == b"new\n"
     assert list(tmp_path.iterdir()) == [path]  # no temporary file is left behind
+
+
+def test_a_sidecar_in_upper_case_matches_its_file(upstream: Upstream, data_dir: Path) -> None:
+    """`sha256sum -c` accepts either case; so does the cache (no 'changed since' error)."""
+    cached(data_dir, ROWS, f"{sha(ROWS).upper()}  {NAME}\n")
+    source = resolve_source(None, UNPINNED, NAME)
+    assert (source.sha256, upstream.calls) == (sha(ROWS), 0)

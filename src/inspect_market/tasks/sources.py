@@ -22,6 +22,7 @@ import http.client
 import io
 import logging
 import os
+import re
 import secrets
 import tarfile
 import urllib.request
@@ -34,6 +35,7 @@ from platformdirs import user_cache_dir
 from ..errors import DataError
 
 CACHE_ENV = "INSPECT_MARKET_CACHE_DIR"
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
 logger = logging.getLogger(__name__)
 
@@ -201,9 +203,10 @@ def _record_path(target: Path) -> Path:
 
 
 def _recorded_sha256(record: Path) -> str | None:
-    """The sha256 in a `sha256sum`-style sidecar, or None when it is missing or unreadable."""
+    """The sha256 in a `sha256sum`-style sidecar, in lower case (as `sha256_of` gives it), or
+    None when it is missing or unreadable."""
     try:
         fields = record.read_text().split()
     except (OSError, UnicodeDecodeError):
         return None
-    return fields[0] if fields and len(fields[0]) == 64 else None
+    return fields[0].lower() if fields and _SHA256.fullmatch(fields[0]) else None
