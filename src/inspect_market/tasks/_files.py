@@ -139,8 +139,8 @@ def _json_record(
         record = json.loads(text)
     except RecursionError:
         raise DataError(f"{path}:{line}: JSON nested too deeply; expected {hint}") from None
-    except ValueError as ex:  # JSONDecodeError, or an integer too long to convert
-        reason = "" if isinstance(ex, json.JSONDecodeError) else f" ({clipped(str(ex))})"
+    except ValueError as ex:  # JSONDecodeError, or an integer too long for int()
+        reason = "" if isinstance(ex, json.JSONDecodeError) else " (a number with too many digits)"
         raise DataError(f"{path}:{line}: not a JSON object{reason}; expected {hint}") from None
     if not isinstance(record, dict):
         raise DataError(f"{path}:{line}: not a JSON object; expected {hint}")
