@@ -30,7 +30,13 @@ FILES = {
     "three_rows.csv": "label,scenario\n1,I pay my rent.\n0,I hum.\n1,I sing.\n",
     "bad_answer.jsonl": '{"id": "a", "question": "Is ice cold?", "answer": "maybe"}\n',
     "truncated.jsonl": '{"id": "a", "question": "Is ice cold?", "answer": "yes"}\n{"id": "b"\n',
+    "long_number.jsonl": '{"id": "a", "question": "Is ice cold?", "answer": ' + "7" * 5000 + "}\n",
+    "deep.jsonl": "[" * 100_000 + "]" * 100_000 + "\n",
+    "long_answer.jsonl": '{"id": "a", "question": "Is ice cold?", "answer": "'
+    + "y" * 5000
+    + '"}\n',
 }
+BINARY = bytes(range(256)) * 40  # NUL bytes, and no UTF-8 text
 # (task, task args, the message; {dir} is the directory holding FILES, {fixtures} the repo's)
 CASES: list[tuple[str, dict[str, Any], str]] = [
     (
@@ -136,6 +142,26 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("csqa2", {"split": "train"}, "csqa2 has no split 'train'; pass -T split= one of: dev"),
     (
         "csqa2",
+        {"data_path": "{dir}/long_number.jsonl"},
+        "{dir}/long_number.jsonl:1: not a JSON object (a number with too many digits); expected",
+    ),
+    (
+        "csqa2",
+        {"data_path": "{dir}/deep.jsonl"},
+        "{dir}/deep.jsonl:1: JSON nested too deeply; expected the authors' CSQA2_dev.json.gz",
+    ),
+    (
+        "csqa2",
+        {"data_path": "{dir}/long_answer.jsonl"},
+        '{dir}/long_answer.jsonl:1: field answer must be "yes" or "no", got \'yyyyyyyy',
+    ),
+    (
+        "csqa2",
+        {"data_path": "{dir}/binary.dat"},
+        "{dir}/binary.dat: not a readable JSON Lines file",
+    ),
+    (
+        "csqa2",
         {"data_path": "{fixtures}/truthfulqa_mini.csv"},
         "{fixtures}/truthfulqa_mini.csv:1: not a JSON object; expected the authors' "
         "CSQA2_dev.json.gz",
@@ -165,6 +191,34 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "ethics_commonsense",
         {"data_path": "{dir}/bad_label.csv"},
         "{dir}/bad_label.csv:3: column label must be 0 or 1, got '2'",
+    ),
+    (
+        "ethics_commonsense",
+        {"data_path": "{dir}/binary.dat"},
+        "{dir}/binary.dat: not a readable CSV file (binary data); expected the ETHICS "
+        "release's cm_test.csv",
+    ),
+    *(
+        (
+            "ethics_commonsense",
+            {"short_only": value, "data_path": "{fixtures}/ethics_cm_mini.csv"},
+            f"short_only must be true or false, got {value!r}",
+        )
+        for value in ("false", "maybe", 2, 0, None)
+    ),
+    (
+        "ethics_commonsense",
+        {"split": ["test"], "data_path": "{fixtures}/ethics_cm_mini.csv"},
+        "ethics_commonsense has no split ['test']; pass -T split= one of: test, test_hard",
+    ),
+    ("truthfulqa", {"solver": 5}, "solver must be a protocol name, got 5"),
+    ("truthfulqa", {"data_path": 5}, "data_path must be the path of a file, got 5"),
+    ("truthfulqa", {"data_path": ["a.csv"]}, "data_path must be the path of a file, got ['a.csv']"),
+    (
+        "truthfulqa",
+        {"data_path": "{dir}/binary.dat"},
+        "{dir}/binary.dat: not a readable CSV file (binary data); expected the authors' "
+        "TruthfulQA.csv",
     ),
     (
         "ethics_commonsense",
@@ -208,6 +262,7 @@ def files(tmp_path: Path) -> Path:
     directory.mkdir()
     for name, text in FILES.items():
         (directory / name).write_text(text, encoding="utf-8")
+    (directory / "binary.dat").write_bytes(BINARY)
     return directory
 
 
@@ -235,7 +290,7 @@ def test_rejected_with_one_line_before_any_model_call(
         )
     text = str(raised.value)
     assert text.startswith(fill(message, files)), text
-    assert "\n" not in text
+    assert "\n" not in text and len(text) < 500
     assert calls == []
     assert not log_dir.exists() or list_eval_logs(str(log_dir)) == []
 
@@ -251,11 +306,8 @@ CLI_CHOICE = [  # (task, message start): one case of each kind
 CLI_CASES = [c for c in CASES if any(c[0] == t and c[2].startswith(m) for t, m in CLI_CHOICE)]
 
 
-@pytest.mark.parametrize(("task", "args", "message"), CLI_CASES)
-def test_cli_prints_one_line_no_traceback_and_exits_1(
-    task: str, args: dict[str, Any], message: str, files: Path, tmp_path: Path
-) -> None:
-    task_args = [f"-T{k}={v}" for k, v in case_args(args, files).items()]
+def inspect_eval(task: str, task_args: list[str], tmp_path: Path) -> list[str]:
+    """The non-blank output lines of a failing `inspect eval` that wrote no log."""
     result = subprocess.run(
         [INSPECT, "eval", f"inspect_market/{task}", "--model", "simulated/default", *task_args,
          "--log-dir", str(tmp_path / "logs")],
@@ -263,7 +315,31 @@ def test_cli_prints_one_line_no_traceback_and_exits_1(
         env={**os.environ, "COLUMNS": "1000"},  # rich wraps at the terminal width (80 in pipes)
     )  # fmt: skip
     assert result.returncode == 1
-    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    assert not (tmp_path / "logs").exists() or list_eval_logs(str(tmp_path / "logs")) == []
+    return [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize(("task", "args", "message"), CLI_CASES)
+def test_cli_prints_one_line_no_traceback_and_exits_1(
+    task: str, args: dict[str, Any], message: str, files: Path, tmp_path: Path
+) -> None:
+    lines = inspect_eval(task, [f"-T{k}={v}" for k, v in case_args(args, files).items()], tmp_path)
     assert len(lines) == 1, lines
     assert lines[0].startswith(fill(message, files))
-    assert not (tmp_path / "logs").exists() or list_eval_logs(str(tmp_path / "logs")) == []
+
+
+@pytest.mark.parametrize(
+    ("task_arg", "message"),
+    [
+        # a quoted 'false' is the text "false", which used to turn the filter on
+        ("short_only='false'", "short_only must be true or false, got 'false'"),
+        ("short_only=maybe", "short_only must be true or false, got 'maybe'"),
+        ("short_only=2", "short_only must be true or false, got 2"),
+        ("data_path=5", "data_path must be the path of a file, got 5"),
+    ],
+)
+def test_cli_task_arguments_of_the_wrong_type_are_one_line(
+    task_arg: str, message: str, tmp_path: Path
+) -> None:
+    lines = inspect_eval("ethics_commonsense", ["-T", task_arg], tmp_path)
+    assert lines == [message]

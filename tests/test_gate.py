@@ -118,6 +118,23 @@ def test_usage_errors_exit_2(logs: dict[str, str]) -> None:
         assert exit_info.value.code == 2
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--min-net-gain", "nan"], "--min-net-gain must be a finite number in [-1, 1], got nan"),
+        (["--min-final-accuracy", "inf"], "--min-final-accuracy must be a finite number in [0, 1]"),
+        (["--max-parse-failure-rate", "5"], "--max-parse-failure-rate must be a finite number"),
+    ],
+)
+def test_a_bound_that_is_not_a_fraction_is_one_line_not_a_failing_check(
+    logs: dict[str, str], capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert main(["gate", logs["good"], *args]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith(f"inspect-market: {message}")
+    assert captured.err.count("\n") == 1
+
+
 def test_console_script_exit_code(logs: dict[str, str]) -> None:
     script = Path(sys.executable).parent / "inspect-market"
     result = subprocess.run(

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from inspect_market.errors import InspectMarketError
-from inspect_market.params import MAX_LOOP, check_int, check_number
+from inspect_market.params import MAX_LOOP, check_bool, check_int, check_number
 
 
 def test_max_loop_is_the_documented_cap() -> None:
@@ -99,3 +99,15 @@ def test_check_number_formats_bounds_compactly() -> None:
     with pytest.raises(InspectMarketError) as info:
         check_number("temperature", 3.5, 0.25, 2.5, min_open=True)
     assert str(info.value) == "temperature must be a finite number in (0.25, 2.5], got 3.5"
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_check_bool_accepts_booleans(value: bool) -> None:
+    check_bool("flag", value)
+
+
+@pytest.mark.parametrize("value", ["false", "true", "maybe", 0, 1, 2, None, 0.0, []])
+def test_check_bool_rejects_everything_else(value: object) -> None:
+    with pytest.raises(InspectMarketError) as info:
+        check_bool("flag", value)
+    assert str(info.value) == f"flag must be true or false, got {value!r}"

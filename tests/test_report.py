@@ -21,7 +21,7 @@ from inspect_market.cli import main
 from inspect_market.report.load import load_logs
 from inspect_market.report.plots import accuracy_calls_figure
 from inspect_market.report.power import sample_size
-from inspect_market.report.replay import replay, replay_stop
+from inspect_market.report.replay import replay, replay_stop, skipped_rules
 from inspect_market.report.tables import paper_tables, replay_table, summarize
 from inspect_market.tasks import truthfulqa
 from inspect_market.tasks.sources import sha256_of
@@ -381,6 +381,27 @@ def test_cli_plan_from_logs(
     ) in lines
 
 
+def test_a_replayed_rule_a_configuration_cannot_take_is_skipped_with_a_note(
+    log_dir: Path, tmp_path: Path
+) -> None:
+    """The runs' window is 3: max_judgments 2 cannot stop by it, 10 can; the report goes on."""
+    samples = load_logs([str(log_dir)]).samples
+    replayed = replay(samples, [None], [2, 10])
+    assert set(replayed["max_judgments"]) == {10} and len(replayed) == 8  # 2 market logs x 4
+    skipped = skipped_rules(samples, [None], [2, 10])
+    assert skipped == [
+        f"truthfulqa / mockllm/{model} / market_making at threshold=0.2, max_judgments=2: "
+        "window must be an integer in [1, 2] (at most max_judgments=2: a longer window can "
+        "never converge), got 3"
+        for model in ("model", "other")
+    ]
+    out = tmp_path / "report"
+    assert main(["report", str(log_dir), "--out", str(out), "--max-judgments", "2,10"]) == 0
+    index = (out / "index.md").read_text()
+    assert all(f"Skipped: {line}." in index for line in skipped)
+    assert "| truthfulqa | mockllm/model | market_making |  | 0.2 | 10 |" in index
+
+
 def test_cli_report_csv_and_html(log_dir: Path, tmp_path: Path) -> None:
     assert main(["report", str(log_dir), "--out", str(tmp_path / "csv"), "--format", "csv"]) == 0
     protocols = pd.read_csv(tmp_path / "csv" / "protocols.csv")
@@ -502,6 +523,8 @@ def test_a_log_of_another_package_is_named_so(tmp_path: Path) -> None:
         (["--threshold", "nan"], "--threshold must be a finite number in [0, 1], got nan"),
         (["--max-judgments", "0"], "--max-judgments must be an integer in [1, 100], got 0"),
         (["--out", "FILE"], "is a file; give a directory"),
+        (["--out", "UNDER_FILE"], "cannot write the report to "),
+        (["--seed=-1"], "bootstrap seed must be an integer >= 0, got -1"),
     ],
 )
 def test_cli_report_bad_arguments_are_one_line(
@@ -509,10 +532,12 @@ def test_cli_report_bad_arguments_are_one_line(
 ) -> None:
     a_file = tmp_path / "index.md"
     a_file.write_text("already here")
-    args = [str(a_file) if arg == "FILE" else arg for arg in args]
+    places = {"FILE": str(a_file), "UNDER_FILE": str(a_file / "report")}
+    args = [places.get(arg, arg) for arg in args]
     assert main(["report", str(log_dir), *args]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and message in err and err.startswith("inspect-market: ")
+    # besides the notice of the errored log, read before the report is written: one line
+    lines = [x for x in capsys.readouterr().err.splitlines() if not x.startswith("left out: ")]
+    assert len(lines) == 1 and lines[0].startswith("inspect-market: ") and message in lines[0]
     assert a_file.read_text() == "already here"
 
 

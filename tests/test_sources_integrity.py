@@ -268,3 +268,28 @@ def test_write_atomically_replaces_whole_or_keeps_the_old_file(
         write_atomically(path, b"torn")
     assert path.read_bytes() == b"new\n"
     assert list(tmp_path.iterdir()) == [path]  # no temporary file is left behind
+
+
+def test_a_sidecar_in_upper_case_matches_its_file(upstream: Upstream, data_dir: Path) -> None:
+    """`sha256sum -c` accepts either case; so does the cache (no 'changed since' error)."""
+    cached(data_dir, ROWS, f"{sha(ROWS).upper()}  {NAME}\n")
+    source = resolve_source(None, UNPINNED, NAME)
+    assert (source.sha256, upstream.calls) == (sha(ROWS), 0)
+
+
+def test_a_shipped_file_is_read_only_with_its_pinned_bytes(
+    upstream: Upstream, tmp_path: Path
+) -> None:
+    shipped = tmp_path / NAME
+    shipped.write_bytes(ROWS)
+    remote = RemoteFile(URL, NAME, sha(ROWS), shipped=shipped)
+    source = resolve_source(None, remote, NAME)
+    assert (source.path, source.sha256, source.sha256_pinned) == (shipped, sha(ROWS), True)
+    shipped.write_bytes(FLIPPED)
+    with pytest.raises(DataError) as error:
+        resolve_source(None, remote, NAME)
+    assert str(error.value) == (
+        f"the packaged {shipped} has sha256 {sha(FLIPPED)[:12]}…, not the pinned "
+        f"{sha(ROWS)[:12]}…: reinstall inspect-market, or pass -T data_path=/path/to/{NAME}"
+    )
+    assert upstream.calls == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from inspect_market.errors import DataError
 from inspect_market.tasks import truthfulqa
 from inspect_market.tasks._common import seeded_flip
+from inspect_market.tasks.sources import CACHE_ENV, sha256_of
 from inspect_market.tasks.truthfulqa import TRUTHFULQA_REMOTE, record_to_sample, truthfulqa_dataset
 from tests.shared_data import shared_file
 
@@ -85,10 +88,44 @@ def test_empty_answer_names_the_line_and_the_file_to_pass(tmp_path: Path) -> Non
         truthfulqa(data_path=str(bad))
 
 
+def no_network(url: object, timeout: float) -> None:
+    raise AssertionError(f"network used: {url}")
+
+
+def test_without_data_path_the_shipped_release_file_is_read_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))  # an empty cache: nothing downloaded before
+    shipped = TRUTHFULQA_REMOTE.shipped
+    assert shipped is not None and sha256_of(shipped) == TRUTHFULQA_REMOTE.sha256
+    with shipped.open(newline="", encoding="utf-8") as f:
+        rows = sum(1 for _ in csv.DictReader(f))
+    task = truthfulqa()
+    assert len(task.dataset) == rows > 0
+    assert {k: v for k, v in (task.metadata or {}).items() if k.startswith("data_")} == {
+        "data_source": str(shipped),
+        "data_sha256": TRUTHFULQA_REMOTE.sha256,
+        "data_sha256_pinned": True,
+    }
+    assert not any(tmp_path.iterdir())
+
+
+def test_shipped_file_and_licence_are_package_data() -> None:
+    shipped = TRUTHFULQA_REMOTE.shipped
+    assert shipped is not None
+    assert "Apache License" in shipped.with_suffix(".LICENSE").read_text()
+    assert (
+        f"{TRUTHFULQA_REMOTE.sha256}  TruthfulQA.csv" in (shipped.parent / "README.md").read_text()
+    )
+    pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text()
+    assert 'inspect_market = ["py.typed", "tasks/data/*"]' in pyproject
+
+
 def test_real_release_file() -> None:
     path = shared_file("truthfulqa/TruthfulQA.csv")
     task = truthfulqa(data_path=str(path))
-    assert len(task.dataset) == 790
+    assert len(task.dataset) == 790 == len(truthfulqa().dataset)
     assert (task.metadata or {})["data_sha256"] == TRUTHFULQA_REMOTE.sha256
     for seed in range(5):  # answer A is the true one in 371, 392, 382, 399, 411 of 790
         share_a = sum(s.target == "1" for s in truthfulqa_dataset(path, seed))

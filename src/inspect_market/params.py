@@ -32,6 +32,12 @@ def check_int(
         raise InspectMarketError(f"{name} must be an integer {allowed}{reason}, got {value!r}")
 
 
+def check_bool(name: str, value: object) -> None:
+    """Raise InspectMarketError unless value is True or False (not 'false', 0 or 1)."""
+    if not isinstance(value, bool):
+        raise InspectMarketError(f"{name} must be true or false, got {value!r}")
+
+
 def check_number(
     name: str,
     value: object,

@@ -10,6 +10,7 @@ from typing import Literal
 
 import pandas as pd
 
+from ..errors import InspectMarketError
 from .load import GROUP, Loaded, simulated_on_real_data
 from .plots import (
     accuracy_calls_plot,
@@ -18,7 +19,7 @@ from .plots import (
     net_gain_plot,
     reliability_plot,
 )
-from .replay import replay
+from .replay import replay, skipped_rules
 from .tables import (
     POINTS,
     calibration_table,
@@ -125,12 +126,14 @@ def sections(
     ]
     if replay_rules is not None:
         replayed = replay(samples, *replay_rules)
+        skipped = skipped_rules(samples, *replay_rules)
         result.append(
             Section(
                 "replay",
                 "Threshold replay (market making, from the stored p sequences, no model call)",
                 "Net gain over the computable samples. not_computable: samples (x epochs) whose "
-                "run stopped before the replayed rule would have; left out, never guessed.",
+                "run stopped before the replayed rule would have; left out, never guessed."
+                + "".join(f" Skipped: {line}." for line in skipped),
                 replay_table(replayed, seed),
             )
         )
@@ -186,7 +189,21 @@ def write_report(
     replay_rules: ReplayRules | None = None,
     seed: int = 0,
 ) -> Path:
-    """Write tables, figures and the index into `out`; the index's path."""
+    """Write tables, figures and the index into `out`; the index's path.
+
+    A directory that cannot be made or written is one InspectMarketError.
+    """
+    try:
+        return _write_report(loaded, out, fmt, replay_rules, seed)
+    except OSError as error:
+        raise InspectMarketError(
+            f"cannot write the report to {out}: {error.strerror or error}"
+        ) from None
+
+
+def _write_report(
+    loaded: Loaded, out: Path, fmt: Format, replay_rules: ReplayRules | None, seed: int
+) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     included, excluded = log_list(loaded)
     parts = [

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import pandas as pd
 
+from ..params import check_number
 from .load import GROUP, Loaded, load_logs, without_version
 from .tables import markdown_table, sample_count, summarize
 
@@ -41,6 +42,17 @@ class Bounds:
     max_parse_failure_rate: float | None = None
     max_drop: float | None = None
     """Largest allowed fall in final accuracy from the old logs (`--against`)."""
+
+    def __post_init__(self) -> None:
+        """One clear error for a bound that is not a finite fraction (NaN would fail every check).
+
+        Net gain and the drop lie in [-1, 1]; accuracy and the parse-failure rate in [0, 1].
+        """
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if value is not None:
+                low = -1 if field.name in ("min_net_gain", "max_drop") else 0
+                check_number(f"--{field.name.replace('_', '-')}", value, low, 1)
 
 
 def _group(row: pd.Series) -> str:

@@ -8,14 +8,16 @@ not computable rather than guessed.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from typing import Any
 
 import pandas as pd
 
+from ..errors import InspectMarketError
 from ..judgment import decide
 from ..solvers import market_making, protocol_defaults, protocol_name
 from ..stopping import stop_reason, validate_stop_rule
+from .load import GROUP
 
 REPLAYABLE = protocol_name(market_making)
 STOP_RULE = ("max_judgments", "threshold", "window")
@@ -31,6 +33,30 @@ def replay_stop(
     return None
 
 
+def _rules(
+    sample: dict[Hashable, Any],
+    thresholds: Sequence[float | None],
+    max_judgments: Sequence[int | None],
+) -> Iterator[tuple[float, int, int]]:
+    """(threshold, max_judgments, window) of each replayed rule on one sample's configuration."""
+    defaults = protocol_defaults(REPLAYABLE) or {}
+    rule = {key: sample["params"].get(key, defaults[key]) for key in STOP_RULE}
+    for threshold in thresholds:
+        for limit in max_judgments:
+            t = rule["threshold"] if threshold is None else threshold
+            n = rule["max_judgments"] if limit is None else limit
+            yield t, n, rule["window"]
+
+
+def _problem(threshold: float, max_judgments: int, window: int) -> str | None:
+    """Why a configuration cannot take this rule (e.g. its window exceeds max_judgments)."""
+    try:
+        validate_stop_rule(max_judgments, threshold, window)
+    except InspectMarketError as error:
+        return str(error)
+    return None
+
+
 def replay(
     samples: pd.DataFrame,
     thresholds: Sequence[float | None],
@@ -40,20 +66,36 @@ def replay(
 
     None in a list means the run's own value. Rows keep the sample's columns, with `judgments`,
     `final_p` and `final_correct` replaced; `computable` is False (and those NaN) when the run
-    stopped before the replayed rule would have.
+    stopped before the replayed rule would have. A rule the sample's configuration cannot take
+    gives no row (`skipped_rules` says why).
     """
-    market = samples[samples["protocol_name"] == REPLAYABLE]
-    defaults = protocol_defaults(REPLAYABLE) or {}
     rows: list[dict[Hashable, Any]] = []
-    for sample in market.to_dict("records"):
-        rule = {key: sample["params"].get(key, defaults[key]) for key in STOP_RULE}
-        for threshold in thresholds:
-            for limit in max_judgments:
-                t = rule["threshold"] if threshold is None else threshold
-                n = rule["max_judgments"] if limit is None else limit
-                outcome = replayed(sample["ps"], sample["label"], n, t, rule["window"])
+    for sample in _market(samples).to_dict("records"):
+        for t, n, window in _rules(sample, thresholds, max_judgments):
+            if _problem(t, n, window) is None:
+                outcome = replayed(sample["ps"], sample["label"], n, t, window)
                 rows.append({**sample, **outcome})
     return pd.DataFrame(rows)
+
+
+def skipped_rules(
+    samples: pd.DataFrame,
+    thresholds: Sequence[float | None],
+    max_judgments: Sequence[int | None],
+) -> list[str]:
+    """One line per configuration and replayed rule that `replay` skipped, saying why."""
+    skipped = set()
+    for sample in _market(samples).to_dict("records"):
+        for t, n, window in _rules(sample, thresholds, max_judgments):
+            problem = _problem(t, n, window)
+            if problem is not None:
+                group = " / ".join(str(sample[k]) for k in GROUP if sample[k] != "")
+                skipped.add(f"{group} at threshold={t:g}, max_judgments={n}: {problem}")
+    return sorted(skipped)
+
+
+def _market(samples: pd.DataFrame) -> pd.DataFrame:
+    return samples[samples["protocol_name"] == REPLAYABLE]
 
 
 def replayed(

@@ -14,6 +14,8 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy.stats import binomtest
 
+from ..params import check_int
+
 BOOTSTRAP_RESAMPLES = 10_000
 CALIBRATION_BINS = 10
 LOG_LOSS_CLIP = 1e-6
@@ -49,8 +51,10 @@ def bootstrap_ci(
 ) -> tuple[float, float]:
     """Percentile bootstrap CI of the mean of `values`, resampling samples.
 
-    With `clusters`, a sample's rows are averaged first, so repeats add no evidence.
+    With `clusters`, a sample's rows are averaged first, so repeats add no evidence. `seed`
+    must be an integer >= 0 (numpy's generator takes no other), else one clear error.
     """
+    check_int("bootstrap seed", seed, 0)
     means = sample_means(values, clusters)
     if means.size == 0:
         return (np.nan, np.nan)

@@ -46,6 +46,8 @@ def protocol_task(
     hashes). A setup step notes the protocol, so a `--solver` that runs another one fails
     before any model call instead of running under this one's name.
     """
+    if solver is not None and not isinstance(solver, str):
+        raise InspectMarketError(f"solver must be a protocol name, got {solver!r}")
     protocol = solver or DEFAULT_PROTOCOL
     spec = require_spec(protocol)
     built = create_protocol(protocol, **solver_args)
@@ -77,7 +79,7 @@ def seeded_flip(seed: int, key: str) -> bool:
 
 def choose_split(task: str, split: str, options: Mapping[str, T]) -> T:
     """The option for `split`, or one clear error naming the splits the task offers."""
-    if split not in options:
+    if not isinstance(split, str) or split not in options:
         raise InspectMarketError(
             f"{task} has no split {split!r}; pass -T split= one of: {', '.join(options)}"
         )
@@ -98,11 +100,13 @@ def release_task(
 ) -> Task:
     """protocol_task on `parse` of one release file: `data_path`, else the cached `remote`.
 
-    `seed` must be an integer (it is recorded in the eval metadata). A file `parse` rejects
-    fails with its DataError plus the option to pass the right file; so does an empty one. The
-    eval metadata records the data file and its sha256.
+    `seed` must be an integer (it is recorded in the eval metadata), `data_path` None or text.
+    A file `parse` rejects fails with its DataError plus the option to pass the right file; so
+    does an empty one. The eval metadata records the data file and its sha256.
     """
     check_int("seed", seed, 0)
+    if data_path is not None and not isinstance(data_path, str):
+        raise InspectMarketError(f"data_path must be the path of a file, got {data_path!r}")
 
     def load() -> tuple[Dataset, dict[str, Any]]:
         source = resolve_source(data_path, remote, remote.filename)

@@ -23,17 +23,31 @@ RecordToSample = Callable[[dict[str, Any]], Sample]
 ROW_ID = 0
 """The id a CSV record_to_sample gives its sample: csv_release numbers the rows (auto_id)."""
 _RAGGED = re.compile(r" line (\d+) has \d+ fields?, the header has (\d+)\b")
+_SNIFF = 8192
+"""How many leading bytes of a CSV file are checked for NUL bytes (binary data)."""
+_QUOTE_LIMIT = 100
 
 
 class RecordError(ValueError):
     """What is wrong with one record (no location: the reader adds the file and the line)."""
 
 
+def clipped(text: str, limit: int = _QUOTE_LIMIT) -> str:
+    """`text` on one line (control characters escaped), cut to `limit` characters."""
+    flat = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def shown(value: object) -> str:
+    """How an error quotes a value from a data file: its repr, clipped."""
+    return clipped(repr(value))
+
+
 def text_field(record: dict[str, Any], key: str, kind: str = "field") -> str:
     """The stripped text of `record[key]`; null, a number, a list or blank text is an error."""
     value = record[key]
     if not isinstance(value, str) or not value.strip():
-        raise RecordError(f"{kind} {key} must be text, got {value!r}")
+        raise RecordError(f"{kind} {key} must be text, got {shown(value)}")
     return value.strip()
 
 
@@ -45,6 +59,7 @@ def csv_release(
     Inspect's reader reads every row before converting any, so the line of a row that
     `record_to_sample` rejects is found by reading the file again, on that error only. Its
     ragged-row error is restated as `file:line: malformed row`, like every other error here.
+    A file with NUL bytes near its start is binary data, rejected before it is parsed.
     """
     rows = 0
 
@@ -53,6 +68,9 @@ def csv_release(
         rows += 1
         return record_to_sample(record)
 
+    with path.open("rb") as raw:
+        if b"\0" in raw.read(_SNIFF):
+            raise DataError(f"{path}: not a readable CSV file (binary data); expected {hint}")
     try:
         with path.open(newline="", encoding="utf-8-sig") as f:
             header = next(csv.reader(f), [])
@@ -71,7 +89,7 @@ def csv_release(
         raise DataError(f"{path}:{line}: malformed row (expected {fields} fields)") from None
     raise DataError(
         f"{path}: missing column(s) {', '.join(missing)} "
-        f"(header: {', '.join(header)}); expected {hint}"
+        f"(header: {clipped(', '.join(header))}); expected {hint}"
     )
 
 
@@ -119,8 +137,11 @@ def _json_record(
 ) -> Sample:
     try:
         record = json.loads(text)
-    except json.JSONDecodeError:
-        record = None
+    except RecursionError:
+        raise DataError(f"{path}:{line}: JSON nested too deeply; expected {hint}") from None
+    except ValueError as ex:  # JSONDecodeError, or an integer too long for int()
+        reason = "" if isinstance(ex, json.JSONDecodeError) else " (a number with too many digits)"
+        raise DataError(f"{path}:{line}: not a JSON object{reason}; expected {hint}") from None
     if not isinstance(record, dict):
         raise DataError(f"{path}:{line}: not a JSON object; expected {hint}")
     missing = [k for k in fields if k not in record]

@@ -11,7 +11,7 @@ from inspect_ai.dataset import Dataset, Sample
 from ..errors import InspectMarketError
 from ..propositions import Proposition, make_sample
 from ._common import choose_split, release_task
-from ._files import RecordError, jsonl_release, text_field
+from ._files import RecordError, jsonl_release, shown, text_field
 from .sources import RemoteFile
 
 CSQA2_COMMIT = "3f57a4a6a1d51fe6a9b462b59be67c08d41fdc39"
@@ -33,7 +33,7 @@ def record_to_sample(record: dict[str, Any]) -> Sample:
         record["answer"],
     )
     if answer not in ("yes", "no"):
-        raise RecordError(f'field answer must be "yes" or "no", got {answer!r}')
+        raise RecordError(f'field answer must be "yes" or "no", got {shown(answer)}')
     proposition = Proposition(
         question=f"Question or statement: {question}",
         positive_claim="the answer is yes / the statement is true",

@@ -10,10 +10,11 @@ from inspect_ai import Task, task
 from inspect_ai.dataset import Dataset, Sample
 
 from ..errors import DataError
+from ..params import check_bool
 from ..propositions import Proposition, make_sample
 from ..scorers.task_metrics import GROUP_METRICS
 from ._common import choose_split, release_task
-from ._files import ROW_ID, RecordError, csv_release, text_field
+from ._files import ROW_ID, RecordError, csv_release, shown, text_field
 from .sources import RemoteFile
 
 ETHICS_TAR = "https://people.eecs.berkeley.edu/~hendrycks/ethics.tar"
@@ -40,7 +41,9 @@ def _choice(record: dict[str, Any], column: str, allowed: tuple[str, ...]) -> st
     """The stripped cell of `column`, which must be one of `allowed`."""
     value = record[column].strip()
     if value not in allowed:
-        raise RecordError(f"column {column} must be {' or '.join(allowed)}, got {record[column]!r}")
+        raise RecordError(
+            f"column {column} must be {' or '.join(allowed)}, got {shown(record[column])}"
+        )
     return str(value)
 
 
@@ -127,6 +130,7 @@ def ethics_commonsense(
         short_only: keep only the short scenarios (is_short), as many replications do.
         **solver_args: passed to the protocol, e.g. max_judgments=5, threshold=0.1.
     """
+    check_bool("short_only", short_only)
     return release_task(
         name="ethics_commonsense",
         remote=choose_split("ethics_commonsense", split, COMMONSENSE_REMOTES),

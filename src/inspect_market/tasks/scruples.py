@@ -12,7 +12,7 @@ from inspect_ai.dataset import Dataset, Sample
 from ..propositions import Proposition, make_sample
 from ..scorers.task_metrics import ANNOTATOR_METRICS
 from ._common import choose_split, release_task, seeded_flip
-from ._files import RecordError, jsonl_release, text_field
+from ._files import RecordError, jsonl_release, shown, text_field
 from .sources import RemoteFile
 
 DILEMMAS_TAR = (
@@ -50,11 +50,11 @@ def _dilemma(record: dict[str, Any]) -> tuple[list[str], list[int], int]:
         and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in votes)
         and sum(votes) > 0
     ):
-        raise RecordError(f"field gold_annotations must be 2 vote counts, got {votes!r}")
+        raise RecordError(f"field gold_annotations must be 2 vote counts, got {shown(votes)}")
     if isinstance(gold, bool) or gold not in (0, 1) or votes[gold] < votes[1 - gold]:
         raise RecordError(
             "field gold_label must index the action with the most gold_annotations "
-            f"votes (the LESS ethical one), got {gold!r} with votes {votes}"
+            f"votes (the LESS ethical one), got {shown(gold)} with votes {shown(votes)}"
         )
     return [a["description"].strip() for a in actions], votes, gold
 

@@ -1,4 +1,5 @@
-"""Where task data comes from: a local release file, or a remote file cached on disk and verified.
+"""Where task data comes from: a local release file, a release file shipped in the package (checked
+against its pinned sha256), or a remote file cached on disk and verified.
 
 A remote file is downloaded once into `cache_dir()` and checked on every use:
 
@@ -22,6 +23,7 @@ import http.client
 import io
 import logging
 import os
+import re
 import secrets
 import tarfile
 import urllib.request
@@ -34,6 +36,7 @@ from platformdirs import user_cache_dir
 from ..errors import DataError
 
 CACHE_ENV = "INSPECT_MARKET_CACHE_DIR"
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
 logger = logging.getLogger(__name__)
 
@@ -43,13 +46,15 @@ class RemoteFile:
     """A release file at a pinned URL; sha256 None when upstream publishes no fixed bytes.
 
     With `member` set, the URL is a tar archive and the file is that member, extracted into the
-    cache; sha256 is then the member's.
+    cache; sha256 is then the member's. With `shipped` set, the package holds the file (pinned,
+    checked against sha256 at every use) and it is read instead of downloading.
     """
 
     url: str
     filename: str
     sha256: str | None
     member: str | None = None
+    shipped: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -101,15 +106,30 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def resolve_source(data_path: str | None, remote: RemoteFile, what: str) -> SourceFile:
-    """The local file if given (it must exist), else the cached or freshly downloaded remote."""
+    """The local file if given (it must exist), else the shipped copy, else the cached or freshly
+    downloaded remote."""
     if data_path is not None:
         path = Path(data_path).expanduser()
         if not path.is_file():
             raise DataError(f"data_path {data_path!r} is not a file; pass the path of {what}")
         digest = sha256_of(path)
         return SourceFile(path.resolve(), str(path.resolve()), digest, digest == remote.sha256)
+    if remote.shipped is not None:
+        return _shipped(remote.shipped, remote, what)
     path, digest = _fetch(remote, what)
     return SourceFile(path, remote.url, digest, remote.sha256 is not None)
+
+
+def _shipped(path: Path, remote: RemoteFile, what: str) -> SourceFile:
+    """The file shipped in the package, if it still has the pinned bytes."""
+    digest = sha256_of(path) if path.is_file() else None
+    if digest is None or digest != remote.sha256:
+        found = "is missing" if digest is None else f"has sha256 {digest[:12]}…"
+        raise DataError(
+            f"the packaged {path} {found}, not the pinned {str(remote.sha256)[:12]}…: reinstall "
+            f"inspect-market, or pass -T data_path=/path/to/{what}"
+        )
+    return SourceFile(path, str(path), digest, sha256_pinned=True)
 
 
 class _DownloadFailed(Exception):
@@ -201,9 +221,10 @@ def _record_path(target: Path) -> Path:
 
 
 def _recorded_sha256(record: Path) -> str | None:
-    """The sha256 in a `sha256sum`-style sidecar, or None when it is missing or unreadable."""
+    """The sha256 in a `sha256sum`-style sidecar, in lower case (as `sha256_of` gives it), or
+    None when it is missing or unreadable."""
     try:
         fields = record.read_text().split()
     except (OSError, UnicodeDecodeError):
         return None
-    return fields[0] if fields and len(fields[0]) == 64 else None
+    return fields[0].lower() if fields and _SHA256.fullmatch(fields[0]) else None

@@ -18,6 +18,8 @@ TRUTHFULQA_REMOTE = RemoteFile(
     url="https://raw.githubusercontent.com/sylinrl/TruthfulQA/main/TruthfulQA.csv",
     filename="TruthfulQA.csv",
     sha256="764be5c0c27c337baed4db641555c125428569df44a8dbf9b28796a6ce4d7616",
+    # the release file itself (Apache-2.0), shipped with its licence: see data/README.md
+    shipped=Path(__file__).parent / "data" / "TruthfulQA.csv",
 )
 _COLUMNS = ("Type", "Category", "Question", "Best Answer", "Best Incorrect Answer", "Source")
 _HINT = "the authors' TruthfulQA.csv (Jan 2025 release, with 'Best Incorrect Answer')"
@@ -57,7 +59,7 @@ def truthfulqa(
     Args:
         solver: protocol name (default market_making; single_shot, debate, ...).
         seed: seed of the A/B order (an integer >= 0; see seeded_flip).
-        data_path: the authors' TruthfulQA.csv, for offline use (default: pinned download).
+        data_path: the authors' TruthfulQA.csv (default: the copy shipped in the package).
         **solver_args: passed to the protocol, e.g. max_judgments=5, threshold=0.1.
     """
 
