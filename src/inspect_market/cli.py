@@ -146,7 +146,9 @@ def run_plan(args: argparse.Namespace) -> int:
 
 
 def check_report_args(args: argparse.Namespace) -> None:
-    """One clear error for replay rules out of range or an --out that is not a directory."""
+    """One clear error for replay rules out of range, a negative seed or an --out that is not a
+    directory, before any log is read."""
+    check_int("--seed", args.seed, 0)
     for threshold in args.threshold or []:
         check_number("--threshold", threshold, 0, 1)
     for limit in args.max_judgments or []:
@@ -169,13 +171,12 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_gate(args: argparse.Namespace, error: Callable[[str], None]) -> int:
-    bounds = Bounds(
-        args.min_net_gain, args.min_final_accuracy, args.max_parse_failure_rate, args.max_drop
-    )
     if (args.max_drop is None) != (not args.against):
         error("--against and --max-drop go together")
-    if bounds == Bounds():
+    given = (args.min_net_gain, args.min_final_accuracy, args.max_parse_failure_rate, args.max_drop)
+    if all(bound is None for bound in given):
         error("give at least one bound")
+    bounds = Bounds(*given)
     code, text = gate(args.logs, bounds, args.against, args.allow_partial)
     print(text)
     return code
