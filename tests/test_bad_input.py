@@ -179,7 +179,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     (
         "csqa2",
         {"solver": "majority_vote"},
-        "unknown solver 'majority_vote'; choose one of:",
+        "unknown solver 'majority_vote'; choose a protocol:",
     ),
     (
         "ethics_commonsense",

@@ -35,7 +35,9 @@ def by_item(ps: dict[str, list[float | None]], claims: tuple[str, str]) -> Scrip
 
 
 def evaluate(tmp_path: Path, task: str, script: Script, solver: str, **task_args: Any) -> EvalLog:
-    roles = {"market_maker": scripted(script), "trader": TRADER}
+    roles = {"market_maker": scripted(script)}
+    if solver == "market_making":
+        roles["trader"] = TRADER
     log = run(f"inspect_market/{task}", roles, tmp_path, task_args={"solver": solver, **task_args})
     assert log.status == "success", log.error
     return log

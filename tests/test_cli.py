@@ -33,12 +33,12 @@ def inspect_eval(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]
     ("args", "protocol_calls"),
     [
         (["--solver", "inspect_market/market_making", "-S", "max_judgments=5"], None),
-        (["--solver", "inspect_market/single_shot"], 1.0),
+        (["-T", "solver=single_shot", "--solver", "inspect_market/single_shot"], 1.0),
         (["-T", "trader_stance=adversarial"], None),
         (["-T", "solver=debate", "-T", "assignment=random"], 8.0),
         (["-T", "solver=multi_agent_debate"], 9.0),  # 3 agents x (2 rounds + 1)
         # the simulated executors agree at once: one round of 1 + 3 calls, then the final
-        (["--solver", "inspect_market/econ"], 5.0),
+        (["-T", "solver=econ"], 5.0),
     ],
 )
 def test_inspect_eval_resolves_tasks_and_solvers(

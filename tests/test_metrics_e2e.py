@@ -8,6 +8,7 @@ from pathlib import Path
 from inspect_ai.analysis import evals_df
 from inspect_ai.model import ChatMessage
 
+from inspect_market.scorers import CORE_METRICS
 from tests.mocks import judgment, market_maker_by_round, metrics, run, scripted
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -38,7 +39,10 @@ def test_final_accuracy_is_the_headline(tmp_path: Path) -> None:
     assert log.results is not None
     [score] = log.results.scores
     assert list(score.metrics)[: len(CORE_HEAD)] == CORE_HEAD
-    assert len(score.metrics) == 20
+    # the core metrics only: an honest trader has no adversary, market making takes no vote
+    assert len(score.metrics) == len(CORE_METRICS) == 19
+    assert "adversary_success_rate" not in score.metrics
+    assert log.eval.tags == ["market_making"]
     [row] = evals_df(str(tmp_path), quiet=True).to_dict("records")
     # Inspect 0.3.285: score_headline_name names the scorer, score_headline_metric the metric.
     assert row["score_headline_metric"] == "final_accuracy"

@@ -524,7 +524,7 @@ def test_a_log_of_another_package_is_named_so(tmp_path: Path) -> None:
         (["--max-judgments", "0"], "--max-judgments must be an integer in [1, 100], got 0"),
         (["--out", "FILE"], "is a file; give a directory"),
         (["--out", "UNDER_FILE"], "cannot write the report to "),
-        (["--seed=-1"], "bootstrap seed must be an integer >= 0, got -1"),
+        (["--seed=-1"], "--seed must be an integer >= 0, got -1"),
     ],
 )
 def test_cli_report_bad_arguments_are_one_line(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -79,19 +80,21 @@ def test_simulation_shows_the_effects_it_should() -> None:
         assert abs(gains[protocol, "equal"]) < 0.02
 
 
-def test_simulation_uses_the_protocols_defaults() -> None:
-    assert protocol_defaults("market_making") is not None
-    defaults = {name: protocol_defaults(name) or {} for name in PROTOCOLS}
-    assert defaults["market_making"]["max_judgments"] == direct.MAX_JUDGMENTS
-    assert defaults["market_making"]["threshold"] == direct.THRESHOLD
-    assert defaults["market_making"]["window"] == direct.WINDOW
-    assert defaults["debate"]["rounds"] == direct.DEBATE_ROUNDS
-    assert defaults["self_consistency"]["samples"] == direct.SC_SAMPLES
-    assert defaults["multi_agent_debate"]["agents"] == direct.MAD_AGENTS
-    assert defaults["multi_agent_debate"]["rounds"] == direct.MAD_ROUNDS
-    assert defaults["econ"]["executors"] == direct.ECON_EXECUTORS
-    assert defaults["econ"]["rounds"] == direct.ECON_ROUNDS
-    assert defaults["econ"]["threshold"] == direct.ECON_THRESHOLD
+def test_simulation_runs_each_protocol_at_its_specs_defaults(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The direct simulation reads a protocol's defaults from its spec: changing the spec's
+    default changes what it simulates (here: self-consistency's sample count)."""
+    seen: list[int] = []
+    sample = direct.PROTOCOLS["self_consistency"]
+
+    def counting(world: Any, params: Any) -> Any:
+        seen.append(params["samples"])
+        return sample(world, params)
+
+    monkeypatch.setitem(direct.PROTOCOLS, "self_consistency", counting)
+    simulate("self_consistency", 10, 0, SETTINGS["informed"])
+    assert seen == [protocol_defaults("self_consistency")["samples"]]  # type: ignore[index]
 
 
 def test_no_mean_of_three_stated_ps_is_exactly_one_half() -> None:
