@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from importlib.metadata import version
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -62,6 +63,8 @@ def protocol_task(
         scorer=trajectory_scorer(),
         metrics=[*protocol_metrics(protocol, **solver_args), *extra_metrics],
         headline_metric=HEADLINE,
+        # part of an eval set's task identity: a grid re-run after an upgrade runs anew
+        version=version("inspect-market"),
         epochs=Epochs(1, epoch_mean()),
         metadata={"task": name, **provenance, "prompts": prompts, **(metadata or {})},
     )
