@@ -2,14 +2,15 @@
 
     python benchmarks/view_screenshots.py --out SHOTS_DIR [--data-path TruthfulQA.csv]
 
-Runs market_making, single_shot, debate and self_consistency on a few TruthfulQA rows with the
-offline `simulated` model into a temporary log dir, serves it with `inspect view`, and drives
-headless Chromium with Playwright (the `view` extra; no `playwright install`: it launches the
-system browser, `--chromium`). Saves `log_list.png` (the log list), `log.png` (the
-market-making log: headline metrics, samples), `transcript.png` (its first sample's transcript,
-one `round N` span per judgment) and `scoring.png` (that sample's Scoring tab); prints each log
-row's SCORE and TASK ARGS cells beside the log's first metric. Exits 1 if a page does not
-render. The server is stopped whatever happens.
+Runs every protocol of the package on a few TruthfulQA rows with the offline `simulated` model
+into a temporary log dir, serves it with `inspect view`, and drives headless Chromium with
+Playwright (the `view` extra; no `playwright install`: it launches the system browser,
+`--chromium`). Saves `log_list.png` (the log list), `log.png` (the market-making log: headline
+metrics, samples), `transcript.png` (its first sample's transcript, one `round N` span per
+judgment), `scoring.png` (that sample's Scoring tab) and `debate_transcript.png` (a debate
+sample's transcript: the two debaters' concurrent turns, each in a span named for its role);
+prints each log row's SCORE, TAGS and TASK ARGS cells beside the log's first metric. Exits 1 if
+a page does not render. The server is stopped whatever happens.
 """
 
 from __future__ import annotations
@@ -34,7 +35,10 @@ from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-PROTOCOLS = ("market_making", "single_shot", "debate", "self_consistency")
+from inspect_market.solvers import protocol_name
+from inspect_market.solvers.registry import PACKAGE_PROTOCOLS
+
+PROTOCOLS = tuple(protocol_name(factory) for factory in PACKAGE_PROTOCOLS)
 SHARED_DATA = Path(
     os.environ.get(
         "INSPECT_MARKET_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -126,23 +130,25 @@ def open_log_list(browser: Browser, url: str, rows: int) -> Page:
     raise RenderError(f"log list rows not filled in {LOAD_ATTEMPTS} fresh loads")
 
 
-def shoot_log_list(page: Page, out: Path, logs: dict[str, EvalLog]) -> str:
-    """Screenshot the log list, print each row's cells; return a market-making log's URL."""
+def shoot_log_list(page: Page, out: Path, logs: dict[str, EvalLog]) -> dict[str, str]:
+    """Screenshot the log list, print each row's cells; return each protocol's log URL."""
     rows = page.locator(ROW)
     page.screenshot(path=out / "log_list.png", full_page=True)
-    market_url = None
-    print(f"{'SCORE':>8}  {'log first metric':<28}  TASK ARGS")
+    urls = {}
+    print(f"{'SCORE':>8}  {'log first metric':<28}  {'TAGS':<20}  TASK ARGS")
     for row in rows.all():
         href = row.get_attribute("href") or ""
         log = logs.get(href.rsplit("/", 1)[-1])
         score = row.locator("[data-col-id=score]").inner_text().strip()
+        tags = row.locator("[data-col-id=tags]").all_inner_texts()
         args = row.locator("[data-col-id=taskArgs]").inner_text().strip()
-        print(f"{score:>8}  {first_metric(log) if log else '?':<28}  {args}")
-        if log and log.eval.task_args.get("solver") == "market_making":
-            market_url = href
-    if market_url is None:
-        raise RenderError("no market_making row in the log list")
-    return market_url
+        shown = " ".join(t.strip() for t in tags) or "-"
+        print(f"{score:>8}  {first_metric(log) if log else '?':<28}  {shown:<20}  {args}")
+        if log:
+            urls[str(log.eval.task_args.get("solver"))] = href
+    if "market_making" not in urls or "debate" not in urls:
+        raise RenderError("no market_making or debate row in the log list")
+    return urls
 
 
 def shoot_tall(page: Page, path: Path) -> None:
@@ -158,6 +164,15 @@ def shoot_tall(page: Page, path: Path) -> None:
         page.wait_for_timeout(500)
     page.screenshot(path=path, full_page=True)
     page.set_viewport_size(VIEWPORT)
+
+
+def shoot_debate(page: Page, log_url: str, out: Path) -> None:
+    """Screenshot a debate sample's whole transcript (role-named spans of concurrent turns)."""
+    page.goto(f"{log_url}/samples/sample/1/1/transcript")
+    page.get_by_role("button", name=re.compile(r"^Collapse .*round 1$")).first.wait_for(
+        timeout=30_000
+    )
+    shoot_tall(page, out / "debate_transcript.png")
 
 
 def shoot_sample(page: Page, log_url: str, out: Path) -> None:
@@ -200,7 +215,9 @@ def shoot(url: str, out: Path, logs: dict[str, EvalLog], chromium: str) -> None:
         browser = p.chromium.launch(executable_path=chromium, headless=True)
         try:
             page = open_log_list(browser, url, len(logs))
-            shoot_sample(page, shoot_log_list(page, out, logs), out)
+            urls = shoot_log_list(page, out, logs)
+            shoot_sample(page, urls["market_making"], out)
+            shoot_debate(page, urls["debate"], out)
         finally:
             browser.close()
 
@@ -229,7 +246,10 @@ def main(argv: list[str] | None = None) -> int:
     except (RenderError, PlaywrightError) as e:
         print(f"view_screenshots: {str(e).splitlines()[0]}", file=sys.stderr)
         return 1
-    print(f"screenshots in {args.out}: log_list.png log.png transcript.png scoring.png")
+    print(
+        f"screenshots in {args.out}: log_list.png log.png transcript.png scoring.png "
+        "debate_transcript.png"
+    )
     return 0
 
 
