@@ -16,4 +16,4 @@ def test_readme_protocol_table_is_generated_from_the_specs() -> None:
         "README's protocol table is stale; paste the output of "
         "`python -c 'from inspect_market.solvers import protocol_table; print(protocol_table())'`"
     )
-    assert table.count("\n") == 1 + 6  # header, rule, six protocols
+    assert table.count("\n") == 1 + 7  # header, rule, seven protocols

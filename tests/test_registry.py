@@ -15,6 +15,7 @@ from inspect_market.solvers import (
     econ,
     market_making,
     multi_agent_debate,
+    prediction_market,
     protocol_defaults,
     protocol_name,
     protocol_names,
@@ -27,16 +28,25 @@ FIXTURE = str(Path(__file__).parent / "fixtures" / "truthfulqa_mini.csv")
 
 
 def test_protocol_names_are_the_registry_names() -> None:
-    factories = [market_making, single_shot, debate, self_consistency, multi_agent_debate, econ]
+    factories = [
+        market_making,
+        single_shot,
+        debate,
+        self_consistency,
+        multi_agent_debate,
+        econ,
+        prediction_market,
+    ]
     # the package's protocols first (a test module's own may follow)
-    assert protocol_names()[:6] == [protocol_name(f) for f in factories]
-    assert protocol_names()[:6] == [
+    assert protocol_names()[:7] == [protocol_name(f) for f in factories]
+    assert protocol_names()[:7] == [
         "market_making",
         "single_shot",
         "debate",
         "self_consistency",
         "multi_agent_debate",
         "econ",
+        "prediction_market",
     ]
     assert protocol_defaults("debate") == {
         "rounds": 3,

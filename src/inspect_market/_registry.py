@@ -8,6 +8,7 @@ from .solvers import (
     econ,
     market_making,
     multi_agent_debate,
+    prediction_market,
     self_consistency,
     single_shot,
 )

@@ -24,6 +24,17 @@ TAG_KEY = "inspect_market"
 RequestKind = Literal["judgment", "argument"]
 
 
+class MarketView(BaseModel):
+    """What a prediction-market trader is shown of the market, for the simulated provider."""
+
+    price: float
+    """The YES price: the market's probability of the positive claim."""
+    liquidity: float
+    """The market maker's liquidity b."""
+    cash: float
+    """The trader's cash."""
+
+
 class RequestTag(BaseModel):
     """The proposition a request is about and what it asks for."""
 
@@ -49,6 +60,8 @@ class RequestTag(BaseModel):
     """The side the role is told to argue (1 positive, 0 negative), when it is told one."""
     shown_sides: list[int | None] = Field(default_factory=list)
     """Per argument or judgment the request shows, the side it supports (None: unknown)."""
+    market: MarketView | None = None
+    """A prediction-market trader's view of the market (it replies with a trade line too)."""
 
     @classmethod
     def of(

@@ -51,6 +51,26 @@ class Turn(BaseModel):
     agents declare it); None when undeclared."""
 
 
+class Trade(BaseModel):
+    """One trade in a prediction market: what a trader bought, at what cost, and the price."""
+
+    role: str
+    round: int
+    outcome: Literal["yes", "no"] | None
+    """The outcome whose shares were bought (None: the trader held, or its trade was
+    unreadable)."""
+    shares: float
+    cost: float
+    price_before: float
+    price_after: float
+    belief: float | None
+    """The trader's stated probability of the positive claim."""
+    reason: str = ""
+    """The trader's reasoning, as the other traders are shown it (with `rationales`)."""
+    error: str | None = None
+    """Why the trade line could not be read, or why it was cut to what the cash buys."""
+
+
 class TrajectoryData(BaseModel):
     """Judgments, arguments and costs of one sample, whatever the protocol.
 
@@ -82,6 +102,13 @@ class TrajectoryData(BaseModel):
     """Debate: how sides were given to the debaters (fixed, random)."""
     positive_debater: str | None = None
     """Debate: the debater role that argued the positive claim."""
+    baseline: Judgment | None = None
+    """The baseline when it is not the first judgment (a prediction market's mean first
+    belief); None: the first judgment is the baseline."""
+    trades: list[Trade] = Field(default_factory=list)
+    """Prediction market: every trade, in the order the market maker priced them."""
+    price_path: list[float] = Field(default_factory=list)
+    """Prediction market: the YES price before any trade, then after each trade."""
     baseline_votes: list[int | None] | None = None
     """Claim sides of the votes whose majority is the vote baseline (multi_agent_debate's
     round 0); None when the protocol takes no vote."""

@@ -3,11 +3,12 @@
 It reads what a request asks for from the `RequestTag` every protocol sets on it on purpose
 (`inspect_market.requests`), never from the prompt's wording, so rewording a prompt changes no
 reply. A judgment request gets a reply in the judgment format, its claim one of the tag's two
-claims and consistent with p; any other request gets one argument sentence (for an untagged
-request, about a generic claim). A request about an item of the simulated world (the
-`synthetic` task) is answered by a world agent of the given skill and persuadability
-(`providers/world_agent.py`): its judgments and argued sides follow the world's rules, and an
-argument's reply declares the side it supports.
+claims and consistent with p (a prediction-market trader's also a Trade line: the shares that
+move the price to its p, cut to what its cash buys); any other request gets one argument
+sentence (for an untagged request, about a generic claim). A request about an item of the
+simulated world (the `synthetic` task) is answered by a world agent of the given skill and
+persuadability (`providers/world_agent.py`): its judgments and argued sides follow the world's
+rules, and an argument's reply declares the side it supports.
 
 Every random choice is a hash of (seed, conversation text, purpose), never global state, so
 replies do not depend on the order in which concurrent samples call the model. Injected errors
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 from typing import Any
 
 import anyio
@@ -51,8 +53,9 @@ from tenacity.wait import wait_base
 
 from ..errors import InspectMarketError
 from ..judgment import format_judgment
+from ..lmsr import Market, Outcome
 from ..params import check_int, check_number
-from ..requests import RequestTag, request_tag, side_metadata
+from ..requests import MarketView, RequestTag, request_tag, side_metadata
 from .world_agent import WorldAgent
 
 logger = logging.getLogger(__name__)
@@ -217,7 +220,8 @@ class SimulatedModelAPI(ModelAPI):
         reason = _pick(_REASONS, self._draw("reason", conversation))
         if self._draw("malformed", conversation) < self.malformed_rate:
             return _MALFORMED.format(reason=reason, claim=claim)
-        return format_judgment(reason, claim, p)
+        judged = format_judgment(reason, claim, p)
+        return judged if tag.market is None else f"{judged}\nTrade: {trade_toward(p, tag.market)}"
 
     def _argument(
         self, tag: RequestTag | None, conversation: bytes, side: int | None = None
@@ -235,6 +239,15 @@ class SimulatedModelAPI(ModelAPI):
             key + f"\x1f{self.seed}\x1f{purpose}\x1f{attempt}".encode(), digest_size=8
         ).digest()
         return int.from_bytes(digest, "big") / 2**64
+
+
+def trade_toward(belief: float, view: MarketView) -> str:
+    """A simulated trader's trade: the shares that move the price to its belief, cut to what
+    its cash buys (HOLD when the price is there already)."""
+    market = Market(view.liquidity, math.log(view.price / (1 - view.price)) * view.liquidity)
+    outcome: Outcome = "yes" if belief > view.price else "no"
+    shares = min(market.shares_to(outcome, belief), market.affordable(outcome, view.cash))
+    return f"BUY {outcome.upper()} {shares:.6f}" if shares > 0 else "HOLD"
 
 
 def _pick(options: tuple[str, ...], u: float) -> str:

@@ -233,6 +233,41 @@ def vote_baseline_accuracy() -> Metric:
     return compute
 
 
+FIRST_CORRECT = "_first_correct"
+"""Suffix of a prediction-market score key: a trader's first belief is right (0/1)."""
+PROFIT = "_profit"
+"""Suffix of a prediction-market score key: a trader's profit at resolution."""
+
+
+def _per_trader(rows: Values, suffix: str) -> dict[str, float]:
+    """Per trader role, the mean of its `<role><suffix>` key (traders in key order)."""
+    keys = sorted({k for row in rows for k in row if k.endswith(suffix)})
+    return {k.removesuffix(suffix): defined_mean(rows, k) for k in keys}
+
+
+@metric
+def best_single_trader_accuracy() -> Metric:
+    """The accuracy of the best trader's first belief (each trader alone, before any trade)."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        accuracies = _per_trader(_rows(scores), FIRST_CORRECT).values()
+        return max(accuracies) if accuracies else math.nan
+
+    return compute
+
+
+@metric
+def trader_profits() -> Metric:
+    """Each trader's mean profit at resolution (`<role>_mean_profit`): the market's own ranking
+    of which trader brought information."""
+
+    def compute(scores: list[SampleScore]) -> dict[str, float]:
+        profits = _per_trader(_rows(scores), PROFIT)
+        return {f"{role}_mean_profit": value for role, value in profits.items()}
+
+    return compute
+
+
 CORE_METRICS: list[Metric] = [
     final_accuracy(),
     final_accuracy_stderr(),

@@ -9,7 +9,7 @@ from inspect_ai.solver import TaskState
 
 from ..judgment import decide, is_consistent
 from ..trajectory import TrajectoryData, load_trajectory, majority_side
-from .metrics import CORE_METRICS, flipped
+from .metrics import CORE_METRICS, FIRST_CORRECT, PROFIT, flipped
 
 
 def _correct(decision: int | None, label: int) -> int:
@@ -18,6 +18,23 @@ def _correct(decision: int | None, label: int) -> int:
 
 def _p(value: float | None) -> float:
     return math.nan if value is None else value
+
+
+def market_values(trajectory: TrajectoryData, label: int) -> dict[str, float | int]:
+    """A prediction market's per-trader keys: whether each trader's first belief is right, and
+    its profit when the market resolves (its shares of the true outcome pay 1, less their cost).
+    """
+    values: dict[str, float | int] = {}
+    for judgment in trajectory.judgments:
+        key = f"{judgment.role}{FIRST_CORRECT}"
+        if key not in values:
+            values[key] = _correct(decide(judgment.p), label)
+    true_outcome = "yes" if label == 1 else "no"
+    for role in sorted({trade.role for trade in trajectory.trades}):
+        trades = [t for t in trajectory.trades if t.role == role]
+        payoff = math.fsum(t.shares for t in trades if t.outcome == true_outcome)
+        values[f"{role}{PROFIT}"] = payoff - math.fsum(t.cost for t in trades)
+    return values
 
 
 def score_trajectory(trajectory: TrajectoryData, label: int) -> Score:
@@ -34,7 +51,7 @@ def score_trajectory(trajectory: TrajectoryData, label: int) -> Score:
     limited = trajectory.stop_reason == "limit"
     if not judgments and not limited:
         raise ValueError("the trajectory holds no judgment: did an inspect_market solver run?")
-    baseline = judgments[0] if judgments else None
+    baseline = trajectory.baseline or (judgments[0] if judgments else None)
     parsed = [j for j in judgments if j.parsed]
     baseline_p = None if baseline is None else baseline.p
     baseline_side = None if baseline is None else baseline.claim_side
@@ -65,6 +82,8 @@ def score_trajectory(trajectory: TrajectoryData, label: int) -> Score:
         value["adversary_success"] = int(trajectory.final_claim_side == trajectory.adversary_side)
     if trajectory.baseline_votes is not None:
         value["vote_baseline_correct"] = _correct(majority_side(trajectory.baseline_votes), label)
+    if trajectory.price_path:
+        value.update(market_values(trajectory, label))
     ps = [j.p for j in judgments]
     final_text = "none" if trajectory.final_p is None else f"{trajectory.final_p:g}"
     return Score(

@@ -5,6 +5,7 @@ from .econ import econ
 from .evidence import Evidence
 from .market_making import market_making
 from .multi_agent_debate import multi_agent_debate
+from .prediction_market import prediction_market
 from .protocol import Calls, Final, ProtocolRun, ProtocolSpec, protocol, protocol_name
 from .registry import (
     create_protocol,
@@ -31,6 +32,7 @@ __all__ = [
     "econ",
     "market_making",
     "multi_agent_debate",
+    "prediction_market",
     "protocol",
     "protocol_defaults",
     "protocol_metrics",

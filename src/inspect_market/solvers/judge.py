@@ -16,7 +16,7 @@ why the examples' p's stay at 0.05 and 0.95, is in benchmarks/RESULTS.md ("The j
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from inspect_ai.model import ChatMessage
 
@@ -167,11 +167,13 @@ def judgment_messages(
     evidence: Evidence = NO_EVIDENCE,
     prompt: RolePrompt = JUDGE_PROMPTS[DEFAULT_PROMPTS],
     tag: RequestTag | None = None,
+    values: Mapping[str, str] | None = None,
 ) -> list[ChatMessage]:
     """The set's system message and worked example turns, then the request tagged `tag`
-    (default: a first judgment's tag for the evidence)."""
-    values = judge_values(prompt.prompt_set, proposition, evidence.text(prompt.prompt_set))
-    return prompt.request(values, tag or evidence.tag(proposition))
+    (default: a first judgment's tag for the evidence). `values` fill the placeholders a
+    protocol's own judgment-format prompt adds (a market trader's `{market}`)."""
+    shown = judge_values(prompt.prompt_set, proposition, evidence.text(prompt.prompt_set))
+    return prompt.request({**shown, **(values or {})}, tag or evidence.tag(proposition))
 
 
 def format_reminder(proposition: Proposition, error: str | None, tag: RequestTag) -> ChatMessage:

@@ -88,6 +88,9 @@ _QUESTION = (
     '0 = {{negative_claim}}, referencing the given dictionary. "{{question}}""'
 )
 
+QUESTION = _QUESTION.format(joint=" and")
+"""The paper's quoted question line (the ask, the answer scale's two ends, the sample's text)."""
+
 JUDGE_TEMPLATE = f"""\
 You are tasked with predicting the outcome of the following question:
 

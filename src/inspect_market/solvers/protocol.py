@@ -38,6 +38,7 @@ from inspect_ai.util import LimitExceededError, registry_info, span
 from ..errors import InspectMarketError
 from ..judgment import parse_judgment
 from ..propositions import Proposition
+from ..requests import RequestTag
 from ..trajectory import Judgment, TrajectoryData, save_trajectory
 from ._calls import counted_generate, member_model, role_model
 from .evidence import NO_EVIDENCE, Evidence
@@ -133,6 +134,8 @@ class ProtocolRun:
         prompt: RolePrompt | None = None,
         config: GenerateConfig | None = None,
         draw: int = 0,
+        values: Mapping[str, str] | None = None,
+        tag: RequestTag | None = None,
     ) -> Judgment:
         """A judgment by `role` (its model and prompt unless given), shown `evidence`.
 
@@ -141,11 +144,13 @@ class ProtocolRun:
         of the last attempt. The transcript gets an INFO event per re-ask and one for a
         judgment left unreadable; a parsed judgment gets none (the trajectory's store event
         shows it), as each event costs Inspect CPU. `draw` tells otherwise equal requests
-        apart in the request's tag (a self-consistency sample, a round).
+        apart in the request's tag (a self-consistency sample, a round). A protocol whose
+        judgment-format prompt has its own placeholders fills them with `values`, and may
+        give the request's `tag` (default: the evidence's).
         """
         prompt = prompt or self.prompts[role]
-        tag = evidence.tag(self.proposition, role=role, draw=draw)
-        conversation = judgment_messages(self.proposition, evidence, prompt, tag)
+        tag = tag or evidence.tag(self.proposition, role=role, draw=draw)
+        conversation = judgment_messages(self.proposition, evidence, prompt, tag, values)
         retries = 0
         while True:
             output = await self.generate(model or self.model(role), conversation, config)

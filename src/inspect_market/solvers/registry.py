@@ -22,6 +22,7 @@ from .debate import debate
 from .econ import econ
 from .market_making import market_making
 from .multi_agent_debate import multi_agent_debate
+from .prediction_market import prediction_market
 from .protocol import PACKAGE, REQUESTED, SPECS, ProtocolSpec, protocol_name
 from .self_consistency import self_consistency
 from .single_shot import single_shot
@@ -33,6 +34,7 @@ PACKAGE_PROTOCOLS = (
     self_consistency,
     multi_agent_debate,
     econ,
+    prediction_market,
 )
 """The package's protocols (imported here so that their specs are registered), in the order
 `protocol_names` lists them; protocols of other modules follow in the order they registered."""

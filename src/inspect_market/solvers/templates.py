@@ -31,6 +31,9 @@ Placeholders (required ones are marked *):
   `strategy`*, `round`, `rounds`.
 - final (econ, `final_template`: the block of the executors' judgments in the coordinator's
   final judge request): `judgments`*, `round` (the round that made them).
+- market_trader (prediction_market, `trader_template`: a trader's turn): `question`*,
+  `positive_claim`*, `negative_claim`*, `market`* (the price, the trader's cash and shares,
+  the trades so far), `scale`, `ask`, `arguments` (empty).
 
 A block template (peers, briefing, final) fills the judge template's `{arguments}`; a blank
 line is put after it.
@@ -108,6 +111,11 @@ REVISION = TemplateSpec(
 )
 BRIEFING = TemplateSpec("briefing", ("strategy",), ("round", "rounds"))
 FINAL = TemplateSpec("final", ("judgments",), ("round",))
+MARKET_TRADER = TemplateSpec(
+    "market_trader",
+    ("question", "positive_claim", "negative_claim", "market"),
+    ("scale", "ask", "arguments"),
+)
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from importlib.metadata import version
 from collections.abc import Callable, Mapping, Sequence
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
 
