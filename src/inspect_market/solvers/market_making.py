@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from inspect_ai.model import ChatMessage
+from inspect_ai.model import ChatMessage, Model
 from inspect_ai.scorer import Metric
 from inspect_ai.solver import TaskState
 from inspect_ai.util import span
 
 from ..errors import InspectMarketError
 from ..judgment import decide
+from ..params import MAX_LOOP, check_int
 from ..propositions import Proposition
 from ..requests import RequestTag, reply_side
 from ..scorers.metrics import adversary_success_rate
@@ -24,7 +25,7 @@ from . import paper_prompts
 from ._calls import argument_text, validate_retries
 from .evidence import Evidence
 from .judge import judge_prompt, proposition_values
-from .protocol import Calls, Final, Params, Play, ProtocolRun, protocol
+from .protocol import Calls, Final, Params, Play, ProtocolRun, protocol, together
 from .templates import DEFAULT_PROMPTS, TRADER, RolePrompt, role_prompt
 
 TRADER_SYSTEM = """\
@@ -94,11 +95,17 @@ def market_making_prompts(
 def _calls(params: Params) -> Calls:
     """The earliest stop, `window` judgments: the usual outcome at the paper's threshold."""
     judgments = min(params["window"], params["max_judgments"])
-    return Calls(judgments, judgments - 1)
+    return Calls(judgments, (judgments - 1) * params["traders"])
 
 
 def _max_calls(params: Params) -> Calls:
-    return Calls(params["max_judgments"], params["max_judgments"] - 1)
+    return Calls(params["max_judgments"], (params["max_judgments"] - 1) * params["traders"])
+
+
+def trader_roles(traders: int) -> tuple[str, ...]:
+    """The trader roles: `trader` alone (the paper's market), else `trader_1` ... `trader_K`
+    (each bindable, else role `trader`, else the main model)."""
+    return ("trader",) if traders == 1 else tuple(f"trader_{k}" for k in range(1, traders + 1))
 
 
 def _metrics(params: Params) -> list[Metric]:
@@ -106,8 +113,11 @@ def _metrics(params: Params) -> list[Metric]:
 
 
 @protocol(
-    roles=("market_maker", "trader"),
-    helper_roles=("trader",),
+    roles=lambda params: (
+        "market_maker",
+        *dict.fromkeys(("trader", *trader_roles(params["traders"]))),
+    ),
+    helper_roles=lambda params: trader_roles(params["traders"]),
     prompts=market_making_prompts,
     calls=_calls,
     max_calls=_max_calls,
@@ -123,6 +133,7 @@ def market_making(
     prompts: str = DEFAULT_PROMPTS,
     judge_template: str | None = None,
     trader_template: str | None = None,
+    traders: int = 1,
 ) -> Play:
     """The paper's market: a market maker posts p, a trader argues to move it, until p settles.
 
@@ -147,8 +158,12 @@ def market_making(
         prompts: prompt set, `suite` or `paper` (the paper's Figures 3 and 4).
         judge_template: the market maker's request template, or a file holding it.
         trader_template: the trader's request template, or a file holding it.
+        traders: traders per round (K); with K > 1, roles `trader_1` ... `trader_K` each write
+            an argument to the same judgment, all shown together to the market maker next;
+            K = 1 is the paper's market (role `trader`).
     """
     validate_stop_rule(max_judgments, threshold, window)
+    check_int("traders", traders, 1, MAX_LOOP)
     validate_retries(max_format_retries)
     if trader_stance not in TRADER_STANCES:
         raise InspectMarketError(
@@ -157,7 +172,24 @@ def market_making(
 
     async def play(run: ProtocolRun) -> Final:
         proposition, trajectory = run.proposition, run.trajectory
-        trader = run.model("trader")
+        members = [
+            (role, run.model(role) if traders == 1 else run.member("trader", k))
+            for k, role in enumerate(trader_roles(traders), start=1)
+        ]
+
+        async def trade(
+            role: str, model: Model, messages: list[ChatMessage], round_no: int, side: int | None
+        ) -> Turn:
+            output = await run.generate(model, messages)
+            return Turn(
+                role=role,
+                round=round_no,
+                text=argument_text(output.completion, 1, MAX_ARGUMENT_CHARS),
+                raw=output.completion,
+                side=side,
+                supports=reply_side(output),
+            )
+
         heading = EVIDENCE_HEADINGS[run.prompts["market_maker"].prompt_set]
         arguments: list[Turn] = []
         false_side = 1 - target_label(run.state) if trader_stance == "adversarial" else None
@@ -182,18 +214,13 @@ def market_making(
                 messages = trade_messages(
                     proposition, judgment.raw, judgment.p, round_no, prompt, trader_stance, side
                 )
-                trade = await run.generate(trader, messages)
-                arguments.append(
-                    Turn(
-                        role="trader",
-                        round=round_no,
-                        text=argument_text(trade.completion, 1, MAX_ARGUMENT_CHARS),
-                        raw=trade.completion,
-                        side=side,
-                        supports=reply_side(trade),
-                    )
-                )
-                trajectory.turns.append(arguments[-1])
+                trades = [
+                    (role, trade(role, model, messages, round_no, side)) for role, model in members
+                ]
+                # one trader (the paper's market): no span of its own, as before
+                turns = await together(trades) if traders > 1 else [await trades[0][1]]
+                arguments += turns
+                trajectory.turns += turns
         return Final.of(trajectory.judgments[-1])
 
     return play
