@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
 import numpy as np
@@ -163,7 +164,7 @@ def test_task_table_in_points_with_readable_headers(report: tuple[pd.DataFrame, 
     assert set(tables) == TASKS
     shown = readable(tables["truthfulqa"])
     assert list(shown.columns) == [
-        "Task", "Model", "Protocol", "n", "Baseline, %", "Final, %", "Net gain, points [95% CI]",
+        "Task", "Protocol", "Model", "n", "Baseline, %", "Final, %", "Net gain, points [95% CI]",
         "McNemar p", "MDE, points", "Calls per sample", "Tokens per sample",
     ]  # fmt: skip
     market = shown.iloc[0]
@@ -319,3 +320,20 @@ def test_one_trader_and_one_market_maker_shows_no_matrix(tmp_path: Path) -> None
     assert main(["report", str(tmp_path), "--out", str(out)]) == 0
     assert "Cross-model" not in (out / "index.md").read_text()
     assert not (out / "cross_model.png").exists()
+
+
+def test_html_page_is_self_contained_and_styled(
+    report: tuple[pd.DataFrame, Path], tmp_path: Path
+) -> None:
+    samples, _ = report
+    log_dir = str(Path(samples["log"].iloc[0]).parent)
+    assert main(["report", log_dir, "--out", str(tmp_path), "--format", "html"]) == 0
+    page = (tmp_path / "index.html").read_text()
+    assert "<style>" in page and 'charset="utf-8"' in page
+    assert not re.search(r"""(src|href)="(https?:)?//""", page) and "@import" not in page
+    for name in re.findall(r'(?:src|href)="([^"#]+)"', page):
+        assert (tmp_path / name).is_file(), name
+    # numbers right-aligned, text not; headers in words with units
+    assert '<th class="num">Net gain, points [95% CI]</th>' in page
+    assert '<td class="num">+25.0 [-50.0, +100.0]</td>' in page and "<td>market_making</td>" in page
+    assert "mcnemar_p" not in page and "net_gain_low" not in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -86,6 +87,7 @@ HEADERS = {
     "reason": "Reason",
 }
 """Column headers in markdown and HTML, with the unit each column is shown in."""
+ORIGINAL = {header: column for column, header in HEADERS.items()}
 
 
 @dataclass(frozen=True)
@@ -292,7 +294,7 @@ def _markdown(parts: list[Section], figs: list[tuple[str, Path]], fmt: Format, o
 
 STYLE = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d232a;
-  max-width: 1180px; margin: 0 auto; padding: 24px 32px 64px; background: #fff; }
+  max-width: 1500px; margin: 0 auto; padding: 24px 32px 64px; background: #fff; }
 h1 { font-size: 1.7em; margin-bottom: 0.2em; }
 h2 { font-size: 1.2em; margin-top: 2.2em; padding-bottom: 4px; border-bottom: 2px solid #d6dde5; }
 p.note { color: #4a5560; font-size: 0.9em; max-width: 78ch; }
@@ -301,10 +303,11 @@ nav ol { margin: 4px 0; padding-left: 20px; columns: 2; font-size: 0.9em; }
 a { color: #1f5fa8; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; font-size: 0.85em; margin: 8px 0; }
-th, td { padding: 4px 10px; border-bottom: 1px solid #e3e8ed; text-align: right;
-  white-space: nowrap; }
+th, td { padding: 4px 10px; border-bottom: 1px solid #e3e8ed; text-align: left;
+  vertical-align: top; }
 th { background: #eef2f6; border-bottom: 2px solid #b8c3ce; vertical-align: bottom; }
-th:first-child, td:first-child, td.text { text-align: left; }
+td { overflow-wrap: break-word; }
+.num { text-align: right; white-space: nowrap; }
 tbody tr:nth-child(even) { background: #f8fafb; }
 figure { margin: 20px 0 32px; }
 figure img { max-width: 100%; border: 1px solid #e3e8ed; }
@@ -313,11 +316,27 @@ figcaption { font-size: 0.9em; color: #4a5560; margin-top: 4px; }
 """The HTML report's inline style sheet (no fonts, scripts or anything else fetched)."""
 
 
+def _cells(tag: str, values: Sequence[object], classes: Sequence[str]) -> str:
+    return "".join(
+        f"<{tag}{k}>{html.escape(str(v))}</{tag}>" for k, v in zip(classes, values, strict=True)
+    )
+
+
 def _html_table(table: pd.DataFrame) -> str:
+    """The table as HTML: numeric columns right-aligned (class `num`), text left and wrapping."""
     if not len(table):
         return "<p>(none)</p>"
-    shown = readable(table).to_html(index=False, border=0, classes="data")
-    return f'<div class="scroll">{shown}</div>'
+    shown = readable(table)
+    columns = [ORIGINAL.get(str(header), str(header)) for header in shown.columns]
+    classes = [
+        ' class="num"' if c in table and pd.api.types.is_numeric_dtype(table[c]) else ""
+        for c in columns
+    ]
+    rows = "".join(
+        f"<tr>{_cells('td', row, classes)}</tr>" for row in shown.itertuples(index=False)
+    )
+    head = f"<thead><tr>{_cells('th', list(shown.columns), classes)}</tr></thead>"
+    return f'<div class="scroll"><table>{head}<tbody>{rows}</tbody></table></div>'
 
 
 def _html(parts: list[Section], figs: list[tuple[str, Path]]) -> str:

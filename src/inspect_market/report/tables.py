@@ -153,7 +153,8 @@ def matrix_tables(matrix: pd.DataFrame) -> dict[tuple[str, str, str], pd.DataFra
 TASK_ORDER = ["protocol", "model", "variant"]
 """Rows of a task's table: by protocol, then model and variant."""
 TASK_COLUMNS = [
-    *GROUP,
+    "task",
+    *TASK_ORDER,
     "n",
     "epochs",
     "baseline_accuracy",
