@@ -18,7 +18,7 @@ from matplotlib.text import Text
 from inspect_market.cli import main
 from inspect_market.report.document import readable
 from inspect_market.report.load import GROUP, load_logs
-from inspect_market.report.matrix import cross_model
+from inspect_market.report.matrix import MATRIX_KEY, cross_model
 from inspect_market.report.plots import (
     accuracy_calls_figure,
     accuracy_data,
@@ -306,7 +306,7 @@ def test_cross_model_matrix_from_role_bindings(tmp_path: Path) -> None:
     assert "Cross-model net gain: market_making on truthfulqa" in page
     assert "+25.0 [-50.0, +100.0] n=4" in page and 'src="cross_model.png"' in page
     data = pd.read_csv(out / "cross_model.csv", keep_default_na=False)
-    assert len(data) == 3 and not data.duplicated(["judge_model", "arguer_model"]).any()
+    assert len(data) == 3 and len(keys(data)) == 3 and not data.duplicated(MATRIX_KEY).any()
     heat = matrix_figure(matrix)
     [ax] = [a for a in heat.axes if a.get_title()]
     annotations = sorted(t.get_text() for t in ax.texts)

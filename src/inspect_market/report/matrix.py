@@ -16,9 +16,9 @@ import pandas as pd
 from ..solvers import protocol_spec
 from .load import GROUP, JUDGE_ROLES, fields_of
 
+MATRIX_KEY = ["task", "protocol", "setting", "judge_model", "arguer_model"]
 MATRIX_COLUMNS = [
-    "task",
-    "protocol",
+    *GROUP,
     "setting",
     "judge_role",
     "judge_model",
@@ -31,7 +31,7 @@ MATRIX_COLUMNS = [
     "net_gain_low",
     "net_gain_high",
 ]
-"""One row per configuration: (task, protocol, setting, judge_model, arguer_model) is its key."""
+"""One row per configuration, its key either `GROUP` or `MATRIX_KEY`."""
 
 
 def matrix_roles(protocol: str, params: dict[str, Any]) -> tuple[str, tuple[str, ...]] | None:
@@ -118,6 +118,6 @@ def cross_model(summary: pd.DataFrame, samples: pd.DataFrame) -> pd.DataFrame:
                 arguer_role=[", ".join(r["arguer_roles"]) for r in records],
             )
         )
-    located = pd.concat(parts, ignore_index=True)[[*GROUP, *MATRIX_COLUMNS[2:7]]]
+    located = pd.concat(parts, ignore_index=True)[MATRIX_COLUMNS[:9]]
     merged = located.merge(summary, on=GROUP, how="left")
-    return merged[MATRIX_COLUMNS].sort_values(MATRIX_COLUMNS[:7], ignore_index=True)
+    return merged[MATRIX_COLUMNS].sort_values(MATRIX_KEY, ignore_index=True)
