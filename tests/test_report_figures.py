@@ -337,3 +337,21 @@ def test_html_page_is_self_contained_and_styled(
     assert '<th class="num">Net gain, points [95% CI]</th>' in page
     assert '<td class="num">+25.0 [-50.0, +100.0]</td>' in page and "<td>market_making</td>" in page
     assert "mcnemar_p" not in page and "net_gain_low" not in page
+
+
+def test_other_differences_make_separate_matrices(tmp_path: Path) -> None:
+    market_with(tmp_path, MARKET, "mockllm/model", "mockllm/strong")
+    market_with(tmp_path, FLAT, "mockllm/other", "mockllm/strong")
+    roles = {
+        "market_maker": scripted(by_question(FLAT)),
+        "trader": scripted(lambda messages: "Look again.", "mockllm/strong"),
+    }
+    run(truthfulqa(data_path=FIXTURE), roles, tmp_path, temperature=0.3)
+    samples = load_logs([str(tmp_path)]).samples
+    matrix = cross_model(summarize(samples), samples)
+    cells = set(zip(matrix["setting"], matrix["judge_model"], matrix["net_gain"], strict=True))
+    assert cells == {
+        ("temperature=unset", "mockllm/model", 0.25),
+        ("temperature=unset", "mockllm/other", 0.0),
+        ("temperature=0.3", "mockllm/model", 0.0),
+    }

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ..solvers import protocol_spec
-from .load import GROUP, JUDGE_ROLES, fields_of
+from .load import GROUP, JUDGE_ROLES, described, differing, fields_of
 
 MATRIX_KEY = ["task", "protocol", "setting", "judge_model", "arguer_model"]
 MATRIX_COLUMNS = [
@@ -56,8 +56,7 @@ def _model_of(fields: dict[str, str], role: str) -> dict[str, str]:
 
 def _labels(models: list[dict[str, str]]) -> list[str]:
     """Each model's name, plus the settings in which the models differ ('m (skill=0.2)')."""
-    names = sorted({k for model in models for k in model if k})
-    differ = [k for k in names if len({m.get(k, "unset") for m in models}) > 1]
+    differ = [name for name in differing(models) if name]
     labels = []
     for model in models:
         shown = ", ".join(f"{k.removeprefix('args.')}={model.get(k, 'unset')}" for k in differ)
@@ -72,19 +71,20 @@ def _group_labels(groups: list[list[dict[str, str]]]) -> list[str]:
     return [" / ".join(dict.fromkeys(next(labels) for _ in group)) for group in groups]
 
 
-def _differing(fields: list[dict[str, str]]) -> list[str]:
-    """Per entry: the fields in which it differs from the others, as 'k=v, ...'."""
-    names = sorted({k for f in fields for k in f})
-    differ = [k for k in names if len({f.get(k, "unset") for f in fields}) > 1]
-    return [", ".join(f"{k}={f.get(k, 'unset')}" for k in differ) for f in fields]
+def _rest(fields: dict[str, str], judge: str, arguers: tuple[str, ...]) -> dict[str, str]:
+    """The fields besides the two roles' models, and the main model's when it plays one."""
+    main = _model_of(fields, "model")
+    plays = any(_model_of(fields, role) == main for role in (judge, *arguers))
+    roles = (judge, *arguers, *(("model",) if plays else ()))
+    return {k: v for k, v in fields.items() if not _owned(k, roles)}
 
 
 def cross_model(summary: pd.DataFrame, samples: pd.DataFrame) -> pd.DataFrame:
     """`MATRIX_COLUMNS` for every configuration of a protocol with a judging and arguing role.
 
     `summary` is `summarize(samples)`; `samples` gives each group's configuration. Fields other
-    than the two roles' models (and the main model's) that differ within a task and protocol
-    make the `setting`: one matrix each, never pooled.
+    than the two roles' models (and the main model's, when it plays one of them) that differ
+    within a task and protocol make the `setting`: one matrix each, never pooled.
     """
     keys = samples.drop_duplicates([*GROUP, "config"])
     placed = []
@@ -102,17 +102,11 @@ def cross_model(summary: pd.DataFrame, samples: pd.DataFrame) -> pd.DataFrame:
         records = rows.to_dict("records")
         judges = [_model_of(r["fields"], r["judge_role"]) for r in records]
         arguers = [[_model_of(r["fields"], role) for role in r["arguer_roles"]] for r in records]
-        rest = [
-            {
-                k: v
-                for k, v in r["fields"].items()
-                if not _owned(k, ("model", r["judge_role"], *r["arguer_roles"]))
-            }
-            for r in records
-        ]
+        rest = [_rest(r["fields"], r["judge_role"], r["arguer_roles"]) for r in records]
+        differ = differing(rest)
         parts.append(
             rows.assign(
-                setting=_differing(rest),
+                setting=[described(fields, differ) for fields in rest],
                 judge_model=_labels(judges),
                 arguer_model=_group_labels(arguers),
                 arguer_role=[", ".join(r["arguer_roles"]) for r in records],
