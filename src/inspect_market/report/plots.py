@@ -32,8 +32,8 @@ TITLE_WIDTH = 48
 """Characters per line of a panel title (longer titles wrap)."""
 ROW_HEIGHT = 0.42
 """Inches per configuration row of the net-gain panels."""
-ROWS_WIDTH = 6.0
-"""Inches per task column of a figure with a row per configuration (its labels included)."""
+LABEL_CHAR = 0.07
+"""Inches per character of a configuration's row label (added to the panel's width)."""
 ROW_LABEL_WIDTH = 40
 """Characters per line of a configuration's row label (longer labels wrap)."""
 LEGEND_COLUMN = 4.0
@@ -140,7 +140,9 @@ def row_panels(rows: pd.DataFrame) -> tuple[Figure, dict[tuple[str, str], Axes]]
     """`facets` of one panel per task and model, tall enough for a row per configuration."""
     most = rows.groupby(["model", "task"])["row"].nunique().groupby("model").max()
     heights = {str(m): max(PANEL[1], ROW_HEIGHT * count + 1.2) for m, count in most.items()}
-    return facets(rows, "model", sharey=False, heights=heights, width=ROWS_WIDTH)
+    longest = min(int(rows["row"].str.len().max()), ROW_LABEL_WIDTH)
+    width = PANEL[0] + LABEL_CHAR * longest
+    return facets(rows, "model", sharey=False, heights=heights, width=width)
 
 
 def _row_axis(ax: Axes, order: list[str]) -> None:
