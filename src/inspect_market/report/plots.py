@@ -3,7 +3,8 @@
 Every figure is drawn from one tidy frame, keyed by configuration (task, model, protocol,
 variant; the cross-model matrix by task, protocol, setting and the two roles' models), that is
 written beside it as CSV with the same stem, so anyone can redraw it. Panels are one task each
-(columns) and one model with its variant each (rows): no panel pools tasks or models.
+(columns) and one model each (rows); inside a panel every configuration is its own point, bar
+or row (`reliability.png`: its own panel): nothing is pooled across tasks, models or variants.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ PANEL = (3.4, 2.8)
 TITLE_WIDTH = 48
 """Characters per line of a panel title (longer titles wrap)."""
 ROW_HEIGHT = 0.42
-"""Inches per configuration row of the net-gain panels."""
+"""Inches per configuration row of the net-gain and judgments panels."""
 LABEL_CHAR = 0.07
 """Inches per character of a configuration's row label (added to the panel's width)."""
 ROW_LABEL_WIDTH = 40
