@@ -352,7 +352,7 @@ def test_cli_report_markdown(logs: dict[str, EvalLog], log_dir: Path, tmp_path: 
     ):
         assert f"## {heading}" in index
     assert "| mockllm/model | +25.0 [" in index
-    assert "| mcnemar_p | mde | flip_to_correct |" in index
+    assert "| McNemar p | MDE, points | Wrong to right, % |" in index
     for name in PNGS:
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
         assert (out / name).stat().st_size > 5000, name

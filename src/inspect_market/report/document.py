@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -12,23 +13,34 @@ import pandas as pd
 
 from ..errors import InspectMarketError
 from .load import GROUP, Loaded, simulated_on_real_data
+from .matrix import cross_model
 from .plots import (
-    accuracy_calls_plot,
-    accuracy_tokens_plot,
-    judgments_plot,
-    net_gain_plot,
-    reliability_plot,
+    accuracy_calls_figure,
+    accuracy_data,
+    accuracy_tokens_figure,
+    draw,
+    judgments_data,
+    judgments_figure,
+    matrix_figure,
+    net_gain_data,
+    net_gain_figure,
+    reliability_data,
+    reliability_figure,
 )
 from .replay import replay, skipped_rules
 from .tables import (
     POINTS,
     calibration_table,
     markdown_table,
+    matrix_tables,
     paper_tables,
     protocol_table,
     replay_table,
+    row_labels,
     sample_count,
+    signed_points,
     summarize,
+    task_tables,
 )
 
 Format = Literal["md", "csv", "html"]
@@ -40,14 +52,43 @@ POINT_COLUMNS = {
     "baseline_accuracy",
     "final_accuracy",
     "net_gain",
-    "net_gain_low",
-    "net_gain_high",
     "mde",
     "flip_to_correct",
     "flip_to_wrong",
     "parse_failure_rate",
 }
 """Fractions shown in points (%) in markdown and HTML; CSV keeps the fractions."""
+HEADERS = {
+    "task": "Task",
+    "model": "Model",
+    "protocol": "Protocol",
+    "n": "n",
+    "baseline_accuracy": "Baseline, %",
+    "final_accuracy": "Final, %",
+    "net_gain": "Net gain, points [95% CI]",
+    "mcnemar_p": "McNemar p",
+    "mde": "MDE, points",
+    "flip_to_correct": "Wrong to right, %",
+    "flip_to_wrong": "Right to wrong, %",
+    "mean_judgments": "Judgments per sample",
+    "mean_calls": "Calls per sample",
+    "mean_tokens": "Tokens per sample",
+    "parse_failure_rate": "Parse failures, % of judgments",
+    **{
+        f"{metric}_{which}": f"{name}, {which}"
+        for metric, name in (("brier", "Brier"), ("ece", "ECE"), ("log_loss", "Log loss"))
+        for which in ("baseline", "final")
+    },
+    "threshold": "Threshold",
+    "max_judgments": "Max judgments",
+    "not_computable": "Not computable",
+    "log": "Log",
+    "samples": "Samples",
+    "path": "Path",
+    "reason": "Reason",
+}
+"""Column headers in markdown and HTML, with the unit each column is shown in."""
+ORIGINAL = {header: column for column, header in HEADERS.items()}
 
 
 @dataclass(frozen=True)
@@ -59,18 +100,45 @@ class Section:
     table: pd.DataFrame
 
 
+def _number(column: str, value: float) -> str:
+    """A cell of a numeric column in the unit its header states, never in scientific notation."""
+    if pd.isna(value):
+        return "n/a"
+    if column in POINT_COLUMNS:
+        return f"{value * POINTS:.1f}"
+    if column == "mcnemar_p":
+        return "<0.001" if value < 0.001 else f"{value:.3f}"
+    if column in ("mean_tokens", "not_computable"):
+        return f"{value:,.0f}"
+    if column in ("mean_judgments", "mean_calls"):
+        return f"{value:,.1f}"
+    if column in ("threshold", "max_judgments"):
+        return f"{value:g}"
+    return f"{value:,.3f}"
+
+
 def readable(table: pd.DataFrame) -> pd.DataFrame:
-    """Fractions as points with one decimal, other floats with three; n as samples x epochs."""
+    """The table as shown in markdown and HTML: headers with units (`HEADERS`), fractions as
+    points, the net gain with its CI in one cell, n as samples x epochs, the variant in the
+    model's label (no variant column)."""
     shown = table.copy()
     if "epochs" in shown:
         shown["n"] = [sample_count(n, e) for n, e in zip(shown["n"], shown["epochs"], strict=True)]
         shown = shown.drop(columns="epochs")
+    if "variant" in shown:
+        shown = shown.assign(model=row_labels(shown)).drop(columns="variant")
+    if "net_gain_low" in shown:
+        shown["net_gain"] = [
+            f"{signed_points(gain)} [{signed_points(low)}, {signed_points(high)}]"
+            for gain, low, high in zip(
+                shown["net_gain"], shown["net_gain_low"], shown["net_gain_high"], strict=True
+            )
+        ]
+        shown = shown.drop(columns=["net_gain_low", "net_gain_high"])
     for column in shown.columns:
-        if column in POINT_COLUMNS:
-            shown[column] = [f"{v * POINTS:.1f}" if pd.notna(v) else "n/a" for v in shown[column]]
-        elif pd.api.types.is_float_dtype(shown[column]):
-            shown[column] = [f"{v:.3g}" if pd.notna(v) else "n/a" for v in shown[column]]
-    return shown
+        if pd.api.types.is_float_dtype(shown[column]):
+            shown[column] = [_number(str(column), v) for v in shown[column]]
+    return shown.rename(columns=HEADERS)
 
 
 def _slug(text: str) -> str:
@@ -89,18 +157,51 @@ def log_list(loaded: Loaded) -> tuple[pd.DataFrame, pd.DataFrame]:
     return included, excluded
 
 
+def shown_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
+    """The matrix's cells of the (task, protocol, setting) groups with at least two judging or
+    two arguing models: the ones where the matrix says something."""
+    keys = ["task", "protocol", "setting"]
+    models = matrix.groupby(keys)[["judge_model", "arguer_model"]].transform("nunique")
+    result: pd.DataFrame = matrix[(models > 1).any(axis=1)]
+    return result
+
+
 def sections(
     samples: pd.DataFrame,
     summary: pd.DataFrame,
+    matrix: pd.DataFrame,
     replay_rules: ReplayRules | None,
     seed: int,
 ) -> list[Section]:
     """Every result table of the report, in reading order."""
+    result = [
+        Section(
+            f"task_{_slug(task)}",
+            f"Results: {task}",
+            "Accuracies of the first (baseline) and last (final) judgment; net gain with a "
+            "paired 95% bootstrap CI over sample ids; McNemar: exact two-sided test; MDE: the "
+            "smallest net gain that test detects with 80% power at alpha 0.05 on this n; "
+            "calls and tokens per sample.",
+            table,
+        )
+        for task, table in task_tables(summary).items()
+    ]
+    result += [
+        Section(
+            f"cross_model_{_slug(f'{task} {protocol} {setting}')}",
+            f"Cross-model net gain: {protocol} on {task}" + (f" ({setting})" if setting else ""),
+            "Rows: the judging role's model; columns: the arguing role's model (an unbound "
+            "role plays the main model). Cells: net gain in points [paired 95% bootstrap CI] "
+            "and n; empty: that pairing was not run.",
+            table,
+        )
+        for (task, protocol, setting), table in matrix_tables(matrix).items()
+    ]
     gain = (
         "cells: net gain in points [paired 95% bootstrap CI over sample ids] "
         "(baseline -> final accuracy)"
     )
-    result = [
+    result += [
         Section(f"net_gain_{_slug(protocol)}", f"Net gain: {protocol}", gain, table)
         for protocol, table in paper_tables(summary).items()
     ]
@@ -108,7 +209,7 @@ def sections(
         Section(
             "protocols",
             "Protocol comparison",
-            "McNemar: exact two-sided test on the baseline/final pairs; mde: the smallest net "
+            "McNemar: exact two-sided test on the baseline/final pairs; MDE: the smallest net "
             "gain (points) that test detects with 80% power at alpha 0.05 on this n if the "
             "share of samples that flip stays as observed (n/a: none would; "
             "`inspect-market plan`); flips: share of samples; "
@@ -131,7 +232,7 @@ def sections(
             Section(
                 "replay",
                 "Threshold replay (market making, from the stored p sequences, no model call)",
-                "Net gain over the computable samples. not_computable: samples (x epochs) whose "
+                "Net gain over the computable samples. Not computable: samples (x epochs) whose "
                 "run stopped before the replayed rule would have; left out, never guessed."
                 + "".join(f" Skipped: {line}." for line in skipped),
                 replay_table(replayed, seed),
@@ -140,18 +241,41 @@ def sections(
     return result
 
 
-def figures(samples: pd.DataFrame, summary: pd.DataFrame, out: Path) -> list[tuple[str, Path]]:
-    """Draw the figures into `out`; (caption, path) each."""
-    return [
-        ("Net gain by task and model, 95% CI", net_gain_plot(summary, out / "net_gain.png")),
-        ("Reliability of baseline vs final p", reliability_plot(samples, out / "reliability.png")),
-        ("Judgments until stop", judgments_plot(samples, out / "judgments.png")),
-        ("Final accuracy against tokens", accuracy_tokens_plot(summary, out / "accuracy.png")),
+def figures(
+    samples: pd.DataFrame, summary: pd.DataFrame, matrix: pd.DataFrame, out: Path
+) -> list[tuple[str, Path]]:
+    """Draw the figures into `out`, each with its data as CSV; (caption, PNG path) each."""
+    accuracy = accuracy_data(summary)
+    drawn = [
+        (
+            "Net gain (points, 95% CI) per protocol; one panel per task and model",
+            draw(net_gain_data(summary), net_gain_figure, out / "net_gain.png"),
+        ),
+        (
+            "Reliability of baseline vs final p, with the p's per bin; one panel per configuration",
+            draw(reliability_data(samples), reliability_figure, out / "reliability.png"),
+        ),
+        (
+            "Judgments until stop (share of samples); one panel per task and model",
+            draw(judgments_data(samples), judgments_figure, out / "judgments.png"),
+        ),
+        (
+            "Final accuracy (95% CI) against tokens per sample, per task and model",
+            draw(accuracy, accuracy_tokens_figure, out / "accuracy.png"),
+        ),
         (
             "Final accuracy (95% CI) against calls per sample, per task and model",
-            accuracy_calls_plot(summary, out / "accuracy_calls.png"),
+            draw(accuracy, accuracy_calls_figure, out / "accuracy_calls.png"),
         ),
     ]
+    if not matrix.empty:
+        drawn.append(
+            (
+                "Cross-model net gain (points, 95% CI, n): judging model x arguing model",
+                draw(matrix, matrix_figure, out / "cross_model.png"),
+            )
+        )
+    return drawn
 
 
 def _markdown(parts: list[Section], figs: list[tuple[str, Path]], fmt: Format, out: Path) -> str:
@@ -165,21 +289,82 @@ def _markdown(parts: list[Section], figs: list[tuple[str, Path]], fmt: Format, o
         else:
             lines += [markdown_table(readable(part.table)) if len(part.table) else "(none)", ""]
     lines += ["## Figures", ""]
-    lines += [f"![{caption}]({path.name})\n" for caption, path in figs]
+    for caption, path in figs:
+        csv = path.with_suffix(".csv").name
+        lines += [f"![{caption}]({path.name})", "", f"{caption}. Data: [{csv}]({csv})", ""]
     return "\n".join(lines)
 
 
-def _html(parts: list[Section], figs: list[tuple[str, Path]]) -> str:
-    body = ["<h1>inspect_market report</h1>"]
-    for part in parts:
-        table = readable(part.table).to_html(index=False) if len(part.table) else "<p>(none)</p>"
-        body += [f"<h2>{html.escape(part.title)}</h2>", f"<p>{html.escape(part.note)}</p>", table]
-    body.append("<h2>Figures</h2>")
-    body += [
-        f'<figure><img src="{p.name}"><figcaption>{html.escape(c)}</figcaption></figure>'
-        for c, p in figs
+STYLE = """
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d232a;
+  max-width: 1500px; margin: 0 auto; padding: 24px 32px 64px; background: #fff; }
+h1 { font-size: 1.7em; margin-bottom: 0.2em; }
+h2 { font-size: 1.2em; margin-top: 2.2em; padding-bottom: 4px; border-bottom: 2px solid #d6dde5; }
+p.note { color: #4a5560; font-size: 0.9em; max-width: 78ch; }
+nav { background: #f4f6f8; border: 1px solid #d6dde5; border-radius: 6px; padding: 8px 16px; }
+nav ol { margin: 4px 0; padding-left: 20px; columns: 2; font-size: 0.9em; }
+a { color: #1f5fa8; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; font-size: 0.85em; margin: 8px 0; }
+th, td { padding: 4px 10px; border-bottom: 1px solid #e3e8ed; text-align: left;
+  vertical-align: top; }
+th { background: #eef2f6; border-bottom: 2px solid #b8c3ce; vertical-align: bottom; }
+td { overflow-wrap: break-word; }
+.num { text-align: right; white-space: nowrap; }
+tbody tr:nth-child(even) { background: #f8fafb; }
+figure { margin: 20px 0 32px; }
+figure img { max-width: 100%; border: 1px solid #e3e8ed; }
+figcaption { font-size: 0.9em; color: #4a5560; margin-top: 4px; }
+"""
+"""The HTML report's inline style sheet (no fonts, scripts or anything else fetched)."""
+
+
+def _cells(tag: str, values: Sequence[object], classes: Sequence[str]) -> str:
+    return "".join(
+        f"<{tag}{k}>{html.escape(str(v))}</{tag}>" for k, v in zip(classes, values, strict=True)
+    )
+
+
+def _html_table(table: pd.DataFrame) -> str:
+    """The table as HTML: numeric columns right-aligned (class `num`), text left and wrapping."""
+    if not len(table):
+        return "<p>(none)</p>"
+    shown = readable(table)
+    columns = [ORIGINAL.get(str(header), str(header)) for header in shown.columns]
+    classes = [
+        ' class="num"' if c in table and pd.api.types.is_numeric_dtype(table[c]) else ""
+        for c in columns
     ]
-    return "<!doctype html>\n<html><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    rows = "".join(
+        f"<tr>{_cells('td', row, classes)}</tr>" for row in shown.itertuples(index=False)
+    )
+    head = f"<thead><tr>{_cells('th', list(shown.columns), classes)}</tr></thead>"
+    return f'<div class="scroll"><table>{head}<tbody>{rows}</tbody></table></div>'
+
+
+def _html(parts: list[Section], figs: list[tuple[str, Path]]) -> str:
+    anchors = [(f"t-{i}", part.title) for i, part in enumerate(parts)]
+    anchors.append(("figures", "Figures"))
+    toc = "".join(f'<li><a href="#{a}">{html.escape(t)}</a></li>' for a, t in anchors)
+    body = ["<h1>inspect_market report</h1>", f"<nav><ol>{toc}</ol></nav>"]
+    for (anchor, _), part in zip(anchors, parts, strict=False):
+        body += [
+            f'<h2 id="{anchor}">{html.escape(part.title)}</h2>',
+            f'<p class="note">{html.escape(part.note)}</p>' if part.note else "",
+            _html_table(part.table),
+        ]
+    body.append('<h2 id="figures">Figures</h2>')
+    for caption, path in figs:
+        csv = path.with_suffix(".csv").name
+        body.append(
+            f'<figure><img src="{path.name}" alt="{html.escape(caption)}"><figcaption>'
+            f'{html.escape(caption)}. Data: <a href="{csv}">{csv}</a></figcaption></figure>'
+        )
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        "<title>inspect_market report</title>"
+        f"<style>{STYLE}</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )
 
 
 def write_report(
@@ -225,8 +410,9 @@ def _write_report(
     figs: list[tuple[str, Path]] = []
     if not loaded.samples.empty:
         summary = summarize(loaded.samples, seed=seed)
-        parts += sections(loaded.samples, summary, replay_rules, seed)
-        figs = figures(loaded.samples, summary, out)
+        matrix = shown_matrix(cross_model(summary, loaded.samples))
+        parts += sections(loaded.samples, summary, matrix, replay_rules, seed)
+        figs = figures(loaded.samples, summary, matrix, out)
     if fmt == "html":
         index = out / "index.html"
         index.write_text(_html(parts, figs), encoding="utf-8")

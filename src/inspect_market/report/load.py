@@ -15,7 +15,7 @@ runs that differ in any field are different rows, labelled by the fields that di
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -351,6 +351,17 @@ def fields_of(config: str, roles: Sequence[str]) -> dict[str, str]:
     }
 
 
+def differing(configs: Sequence[Mapping[str, str]]) -> list[str]:
+    """The names whose values differ among `configs` (a name missing from one is 'unset')."""
+    names = sorted({name for fields in configs for name in fields})
+    return [n for n in names if len({fields.get(n, "unset") for fields in configs}) > 1]
+
+
+def described(fields: Mapping[str, str], names: Sequence[str]) -> str:
+    """'name=value, ...' of `names` in `fields` ('unset' for a missing one)."""
+    return ", ".join(f"{n}={fields.get(n, 'unset')}" for n in names)
+
+
 def variants(samples: pd.DataFrame) -> pd.Series:
     """Per row: the fields in which its configuration differs from the others of its task,
     model and protocol label ('trader=mockllm/x, seed=1'; '' when it is the only one)."""
@@ -358,11 +369,11 @@ def variants(samples: pd.DataFrame) -> pd.Series:
     for _, rows in samples.groupby(["task", "model", "protocol"]):
         keys = rows["config"].unique()
         roles = sorted({role for key in keys for role in json.loads(key)[0]["roles"]})
-        configs = [(key, fields_of(key, roles)) for key in keys]
-        names = sorted({name for _, fields in configs for name in fields})
-        differ = [n for n in names if len({f.get(n, "unset") for _, f in configs}) > 1]
-        for key, fields in configs:
-            labels[key] = ", ".join(f"{n}={fields.get(n, 'unset')}" for n in differ)
+        configs = [fields_of(key, roles) for key in keys]
+        differ = differing(configs)
+        labels.update(
+            {key: described(fields, differ) for key, fields in zip(keys, configs, strict=True)}
+        )
     return samples["config"].map(labels)
 
 

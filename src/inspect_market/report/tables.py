@@ -100,6 +100,12 @@ def gain_cell(row: Mapping[Hashable, Any]) -> str:
     )
 
 
+def matrix_cell(cell: Mapping[Hashable, Any], sep: str = " ") -> str:
+    """A cross-model cell: '+12.5 [+4.0, +21.0] n=200' (points; `sep` between the parts)."""
+    interval = f"[{signed_points(cell['net_gain_low'])}, {signed_points(cell['net_gain_high'])}]"
+    return f"{signed_points(cell['net_gain'])}{sep}{interval}{sep}n={cell['n']:g}"
+
+
 def row_labels(summary: pd.DataFrame) -> pd.Series:
     """The model, and the variant in brackets when there is one: 'mockllm/m [trader=mockllm/t]'."""
     return summary["model"].where(
@@ -121,6 +127,46 @@ def paper_tables(summary: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def task_tables(summary: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Per task: one row per protocol (and model, variant) with `TASK_COLUMNS`."""
+    return {
+        str(task): rows[TASK_COLUMNS].sort_values(
+            ["protocol", "model", "variant"], ignore_index=True
+        )
+        for task, rows in summary.groupby("task", sort=True)
+    }
+
+
+def matrix_tables(matrix: pd.DataFrame) -> dict[tuple[str, str, str], pd.DataFrame]:
+    """Per (task, protocol, setting): rows = judging model, columns = arguing model, cells =
+    `matrix_cell` ('' for a pairing not run)."""
+    tables = {}
+    for (task, protocol, setting), cells in matrix.groupby(["task", "protocol", "setting"]):
+        [judge], [arguer] = cells["judge_role"].unique(), cells["arguer_role"].unique()
+        shown = cells.assign(cell=[matrix_cell(c) for c in cells.to_dict("records")])
+        table = shown.pivot(index="judge_model", columns="arguer_model", values="cell")
+        table = table.fillna("").rename_axis(index=f"{judge} \u2193 {arguer} \u2192", columns=None)
+        tables[(str(task), str(protocol), str(setting))] = table.reset_index()
+    return tables
+
+
+TASK_ORDER = ["protocol", "model", "variant"]
+"""Rows of a task's table: by protocol, then model and variant."""
+TASK_COLUMNS = [
+    "task",
+    *TASK_ORDER,
+    "n",
+    "epochs",
+    "baseline_accuracy",
+    "final_accuracy",
+    "net_gain",
+    "net_gain_low",
+    "net_gain_high",
+    "mcnemar_p",
+    "mde",
+    "mean_calls",
+    "mean_tokens",
+]
 PROTOCOL_COLUMNS = [
     *GROUP,
     "n",
