@@ -146,3 +146,36 @@ def test_the_eval_plays_the_direct_market(tmp_path: Path) -> None:
 @SLOW
 def test_the_eval_plays_the_direct_market_at_2000_items(tmp_path: Path) -> None:
     eval_against_direct(tmp_path, 2000)
+
+
+@pytest.mark.parametrize("prompts", ["suite", "paper"])
+def test_both_prompt_sets_show_the_market_and_ask_for_a_trade(tmp_path: Path, prompts: str) -> None:
+    trader, calls = recording(trader_script(0.7, "BUY YES 10"))
+    log = run(
+        "inspect_market/truthfulqa",
+        {"trader": trader},
+        tmp_path,
+        task_args={
+            "data_path": str(TQA_FIXTURE),
+            "solver": "prediction_market",
+            "traders": 2,
+            "rounds": 2,
+            "rationales": True,
+            "prompts": prompts,
+        },
+        limit=1,
+    )
+    assert log.status == "success", log.error
+    request = calls[-1][0][-1].text
+    assert "Market price of YES" in request and "Trade" in request
+    # round 2 shows round 1's trades, with the traders' reasons
+    assert "Round 1, trader_1 bought" in request and '"Because of the evidence."' in request
+    assert stored(log.samples[0], "prompts") == prompts  # type: ignore[index]
+
+
+def test_a_trader_template_without_the_market_is_refused() -> None:
+    with pytest.raises(InspectMarketError, match=r"lacks required placeholder\(s\) \{market\}"):
+        create_protocol(
+            "prediction_market",
+            trader_template="{question} {positive_claim} {negative_claim}",
+        )

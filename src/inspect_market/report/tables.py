@@ -152,9 +152,7 @@ def matrix_tables(matrix: pd.DataFrame) -> dict[tuple[str, str, str], pd.DataFra
 
 TASK_ORDER = ["protocol", "model", "variant"]
 """Rows of a task's table: by protocol, then model and variant."""
-TASK_COLUMNS = [
-    "task",
-    *TASK_ORDER,
+_GAIN_COLUMNS = [
     "n",
     "epochs",
     "baseline_accuracy",
@@ -164,20 +162,12 @@ TASK_COLUMNS = [
     "net_gain_high",
     "mcnemar_p",
     "mde",
-    "mean_calls",
-    "mean_tokens",
 ]
+"""What every results table shows of a configuration's gain, in this order."""
+TASK_COLUMNS = ["task", *TASK_ORDER, *_GAIN_COLUMNS, "mean_calls", "mean_tokens"]
 PROTOCOL_COLUMNS = [
     *GROUP,
-    "n",
-    "epochs",
-    "baseline_accuracy",
-    "final_accuracy",
-    "net_gain",
-    "net_gain_low",
-    "net_gain_high",
-    "mcnemar_p",
-    "mde",
+    *_GAIN_COLUMNS,
     "flip_to_correct",
     "flip_to_wrong",
     "mean_judgments",

@@ -91,6 +91,19 @@ _QUESTION = (
 QUESTION = _QUESTION.format(joint=" and")
 """The paper's quoted question line (the ask, the answer scale's two ends, the sample's text)."""
 
+SECTIONS = """\
+1) Claim: using your own reasoning about the given information, write your qualitative claim \
+regarding the question, either EXACTLY "{negative_claim}" or "{positive_claim}", prefixed by \
+"Claim: "
+2) Reasoning: support your claim with 1-2 sentences of strong reasoning, prefixed by \
+'Reasoning: '
+3) Final Prediction: following from your claim and reasoning, write your final prediction for \
+the question as a decimal between 0 and 1. THIS PREDICTION MUST MATCH YOUR CLAIM AND REASONING. \
+Prefix this by 'Final Prediction: '
+
+"""
+"""The paper's three numbered sections (claim, reasoning, final prediction) a judgment gives."""
+
 JUDGE_TEMPLATE = f"""\
 You are tasked with predicting the outcome of the following question:
 
@@ -100,17 +113,8 @@ dictionary:
 {{scale}}
 
 {{arguments}}Provide the following three sections of information:
-1) Claim: using your own reasoning about the given information, write your qualitative claim \
-regarding the question, either EXACTLY "{{negative_claim}}" or "{{positive_claim}}", prefixed by \
-"Claim: "
-2) Reasoning: support your claim with 1-2 sentences of strong reasoning, prefixed by \
-'Reasoning: '
-3) Final Prediction: following from your claim and reasoning, write your final prediction for \
-the question as a decimal between 0 and 1. THIS PREDICTION MUST MATCH YOUR CLAIM AND REASONING. \
-Prefix this by 'Final Prediction: '
-
-Write ONLY these three sections with no additional notes or information. As a reminder, here \
-is the question again: {_QUESTION.format(joint=" and")}"""
+{SECTIONS}Write ONLY these three sections with no additional notes or information. \
+As a reminder, here is the question again: {_QUESTION.format(joint=" and")}"""
 
 TRADER_TEMPLATE = f"""\
 An evaluator is attempting to predict the outcome of the following question:

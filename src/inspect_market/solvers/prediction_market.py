@@ -74,14 +74,7 @@ dictionary:
 {{market}}
 
 Provide the following four sections of information:
-1) Claim: using your own reasoning about the given information, write your qualitative claim \
-regarding the question, either EXACTLY "{{negative_claim}}" or "{{positive_claim}}", prefixed by \
-"Claim: "
-2) Reasoning: support your claim with 1-2 sentences of strong reasoning, prefixed by \
-'Reasoning: '
-3) Final Prediction: following from your claim and reasoning, write your final prediction for \
-the question as a decimal between 0 and 1. THIS PREDICTION MUST MATCH YOUR CLAIM AND REASONING. \
-Prefix this by 'Final Prediction: '
+{paper_prompts.SECTIONS.rstrip()}
 4) Trade: a YES share pays 1 if {{positive_claim}}, a NO share pays 1 if {{negative_claim}}. \
 Write BUY YES and a number of shares, BUY NO and a number of shares, or HOLD, prefixed by \
 'Trade: '
