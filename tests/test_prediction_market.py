@@ -31,6 +31,7 @@ SLOW = pytest.mark.skipif(
         ("Trade: BUY YES 12.5", ("yes", 12.5, None)),
         ("**Trade:** buy no 3 shares.", ("no", 3.0, None)),
         ("Trade: HOLD", (None, 0.0, None)),
+        ("Trade: BUY NO and 40", ("no", 40.0, None)),  # as a 1.5B model writes it
         ("Trade: buy maybe 3", (None, 0.0, "unreadable Trade line: 'buy maybe 3'")),
         ("Trade: BUY YES 1-2", (None, 0.0, "unreadable Trade line: 'BUY YES 1-2'")),
         ("no trade here", (None, 0.0, "no Trade line")),

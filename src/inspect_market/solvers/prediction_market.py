@@ -37,7 +37,8 @@ MARKET_SYSTEM = (
     ).replace(
         "then the label Final Prediction: followed by that p.",
         "then the label Final Prediction: followed by that p;\nthen the label Trade: followed "
-        "by BUY YES and a number of shares, BUY NO and a number of shares, or HOLD.",
+        "by BUY YES, BUY NO or HOLD, with the number of shares after BUY YES or BUY NO "
+        "(for example: Trade: BUY YES 40).",
     )
     + """
 
@@ -59,7 +60,8 @@ NEGATIVE claim: "{negative_claim}"
 
 {market}
 
-Give your judgment in the three labelled lines, then the Trade line. Final Prediction is the \
+Give your judgment in the three labelled lines, then the Trade line (for example: Trade: BUY \
+NO 25). Final Prediction is the \
 probability that "{positive_claim}" is true: above 0.5 if your claim is "{positive_claim}", \
 below 0.5 if your claim is "{negative_claim}"."""
 
@@ -76,8 +78,8 @@ dictionary:
 Provide the following four sections of information:
 {paper_prompts.SECTIONS.rstrip()}
 4) Trade: a YES share pays 1 if {{positive_claim}}, a NO share pays 1 if {{negative_claim}}. \
-Write BUY YES and a number of shares, BUY NO and a number of shares, or HOLD, prefixed by \
-'Trade: '
+Write BUY YES or BUY NO followed by a number of shares (for example BUY YES 40), or HOLD, \
+prefixed by 'Trade: '
 
 Write ONLY these four sections with no additional notes or information."""
 
@@ -92,7 +94,7 @@ _TRADE_LINE = re.compile(
     r"^[\s*#>_`-]*trade[\s*_`]*[:：](?P<body>.*)$", re.IGNORECASE | re.MULTILINE
 )
 _TRADE = re.compile(
-    r"^\s*(?:(?P<hold>hold)|buy\s+(?P<outcome>yes|no)\s+(?P<shares>\d+(?:\.\d+)?)"
+    r"^\s*(?:(?P<hold>hold)|buy\s+(?P<outcome>yes|no)\s+(?:and\s+)?(?P<shares>\d+(?:\.\d+)?)"
     r"(?:\s+shares?)?)[\s.*_`]*$",
     re.IGNORECASE,
 )
