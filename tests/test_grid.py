@@ -324,3 +324,21 @@ def test_a_role_no_protocol_of_the_grid_has_is_refused(tmp_path: Path) -> None:
     config["models"][0]["roles"] = {"debater_a": "simulated/other"}
     with pytest.raises(InspectMarketError, match="binds 'debater_a', which no protocol"):
         grid.load_config(write(tmp_path, config))
+
+
+def test_cell_names_are_short_and_unique(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    for folder in ("a", "b"):
+        (tmp_path / folder / "TruthfulQA.csv").write_bytes(
+            (FIXTURES / "truthfulqa_mini.csv").read_bytes()
+        )
+    config = small_grid(tmp_path / "logs")
+    config["tasks"] = [
+        {"name": "truthfulqa", "args": {"data_path": str(tmp_path / d / "TruthfulQA.csv")}}
+        for d in ("a", "b")
+    ]
+    names = grid.cell_names(grid.cells(grid.GridConfig.model_validate(config)))
+    assert len(set(names)) == len(names) == 4
+    assert all(str(tmp_path) not in name and "TruthfulQA.csv" in name for name in names)
+    assert all(" #" in name for name in names)  # the same short name twice: a hash each

@@ -10,6 +10,7 @@ to the eval set.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -329,10 +330,26 @@ def dry_run(config: GridConfig, grid: Sequence[Cell]) -> list[Estimate]:
     return [estimate(cell, sizes[cell.task.label()], config.epochs) for cell in grid]
 
 
+def cell_names(grid: Sequence[Cell]) -> list[str]:
+    """Each cell's short name; a name two cells share (paths that differ before their last
+    part) gets the first 8 hex digits of the sha256 of the cell's full id appended."""
+    names = [cell.name for cell in grid]
+    return [
+        f"{name} #{hashlib.sha256(cell.id.encode()).hexdigest()[:8]}"
+        if names.count(name) > 1
+        else name
+        for name, cell in zip(names, grid, strict=True)
+    ]
+
+
 def dry_run_table(estimates: Sequence[Estimate]) -> str:
     """One line per cell, then the total."""
     rows = [("cell", "samples", "calls", "tokens")]
-    rows += [(e.cell.name, f"{e.samples:,}", f"{e.calls:,}", f"{e.tokens:,}") for e in estimates]
+    names = cell_names([e.cell for e in estimates])
+    rows += [
+        (name, f"{e.samples:,}", f"{e.calls:,}", f"{e.tokens:,}")
+        for name, e in zip(names, estimates, strict=True)
+    ]
     rows.append(
         (
             f"total ({len(estimates)} cells)",
