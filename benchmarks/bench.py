@@ -3,6 +3,7 @@
     python benchmarks/bench.py            # full run (~15 min on 2 cores), prints the table
     python benchmarks/bench.py --quick    # tiny sizes: proves the script works, no timing claims
     python benchmarks/bench.py --server   # embedded GGUF model: llama_cpp.server vs in-process
+    python benchmarks/bench.py --overhead 6   # instead: the suite's own overhead, 6 rounds
 
 Every measurement runs in its own child process (clean peak memory, no warm caches shared
 between runs). Figures:
@@ -22,12 +23,23 @@ between runs). Figures:
 - peak RSS and .eval log size per sample, at three sample counts (linearity check).
 - prompt prefix share: per sample, the mean over consecutive market-maker prompts of the share
   of a prompt's tokens that form a prefix of the next one (what prompt caches can reuse).
+
+`--overhead ROUNDS` measures only the suite's own overhead against the **recording floor**:
+the same-length floor that also opens one transcript span per market round and writes a
+trajectory record of market making's size to the store once per sample (what the viewer and
+the scorer need, priced by Inspect). Bare floor, recording floor and market making (500
+samples, 50 ms, 100 connections; with `--quick`, 20 samples, 10 ms, 10 connections) run in
+ONE process, after a one-sample warm-up eval of each, alternating for ROUNDS rounds (the
+order rotates each round); separate processes drift by up to 25 % on a shared VM. It prints
+each variant's median wall and CPU seconds and the median per-round ratios of each floor to
+market making.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import itertools
 import json
 import platform
@@ -39,16 +51,19 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from inspect_ai import Task
-    from inspect_ai.model import ChatMessage
+    from inspect_ai.log import EvalLog
+    from inspect_ai.model import ChatMessage, ModelOutput
     from inspect_ai.solver import Solver
 
     from inspect_market.propositions import Proposition
+    from inspect_market.trajectory import TrajectoryData
 
 CONVERGE_AFTER = 3  # every market runs 5 judgments: 9 calls per sample
 CALLS_PER_SAMPLE = 2 * (CONVERGE_AFTER + 2) - 1
@@ -71,10 +86,12 @@ class Sizes:
     memory_samples: tuple[int, ...]
     grid_samples: int
     repeat: int
+    recording_latency_ms: float
+    """Latency of `--overhead` (with efficiency_samples and connections)."""
 
 
-FULL = Sizes(500, 100.0, 100, 1000.0, 300, (500, 1000, 2000), 100, 3)
-QUICK = Sizes(20, 10.0, 10, 20.0, 20, (10, 20), 2, 1)
+FULL = Sizes(500, 100.0, 100, 1000.0, 300, (500, 1000, 2000), 100, 3, 50.0)
+QUICK = Sizes(20, 10.0, 10, 20.0, 20, (10, 20), 2, 1, 10.0)
 
 
 def write_truthfulqa_csv(path: Path, n: int) -> None:
@@ -112,27 +129,30 @@ def timed_eval(build: Callable[[int], Task], samples: int, **eval_args: Any) -> 
     log headers only, so `peak_rss_mb` (read as the timed eval returns) is what the run held,
     not a copy of every sample handed back to the caller.
     """
+    cold_start, _, _ = one_eval(build(1), **eval_args)
+    wall, cpu, log = one_eval(build(samples), **eval_args)
+    return {
+        "cold_start": cold_start,
+        "wall": wall,
+        "cpu": cpu,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "log": log.location,
+    }
+
+
+def one_eval(task: Task, **eval_args: Any) -> tuple[float, float, EvalLog]:
+    """Wall and process CPU seconds of one eval of `task` (after collecting garbage), and its
+    log header; raises unless every sample completed."""
     from inspect_ai import eval
 
-    walls, cpus, logs = [], [], []
-    for n in (1, samples):
-        task = build(n)
-        start, start_cpu = time.perf_counter(), time.process_time()
-        [log] = eval(
-            task, model="simulated/default", display="none", log_header_only=True, **eval_args
-        )
-        walls.append(time.perf_counter() - start)
-        cpus.append(time.process_time() - start_cpu)
-        if log.status != "success" or log.results is None or log.results.completed_samples != n:
-            raise RuntimeError(f"benchmark eval failed: {log.error}")
-        logs.append(log)
-    return {
-        "cold_start": walls[0],
-        "wall": walls[1],
-        "cpu": cpus[1],
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "log": logs[1].location,
-    }
+    gc.collect()
+    start, start_cpu = time.perf_counter(), time.process_time()
+    [log] = eval(task, model="simulated/default", display="none", log_header_only=True, **eval_args)
+    wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    samples = len(task.dataset)
+    if log.status != "success" or log.results is None or log.results.completed_samples != samples:
+        raise RuntimeError(f"benchmark eval failed: {log.error}")
+    return wall, cpu, log
 
 
 def run_market(
@@ -149,16 +169,10 @@ def run_market(
     """
     from inspect_ai.log import read_eval_log
 
-    from inspect_market.tasks.truthfulqa import truthfulqa
     from inspect_market.trajectory import Trajectory
 
-    def build(n: int) -> Task:
-        data = workdir / f"truthfulqa_{n}.csv"
-        write_truthfulqa_csv(data, n)
-        return truthfulqa(data_path=str(data))
-
     result = timed_eval(
-        build,
+        lambda n: market_task(workdir, n),
         samples,
         model_args={"latency_ms": latency_ms, "converge_after": CONVERGE_AFTER},
         max_connections=connections,
@@ -174,6 +188,15 @@ def run_market(
         "longest_chain": max(calls),
         "log_bytes": Path(result["log"]).stat().st_size,
     }
+
+
+def market_task(workdir: Path, n: int) -> Task:
+    """Market making (the truthfulqa task) on n synthetic TruthfulQA questions."""
+    from inspect_market.tasks.truthfulqa import truthfulqa
+
+    data = workdir / f"truthfulqa_{n}.csv"
+    write_truthfulqa_csv(data, n)
+    return truthfulqa(data_path=str(data))
 
 
 def run_plain(
@@ -239,41 +262,97 @@ def market_prompts(proposition: Proposition) -> list[list[ChatMessage]]:
     return prompts
 
 
-def same_length_task(workdir: Path, n: int) -> Task:
+def same_length_task(workdir: Path, n: int, recording: bool = False) -> Task:
     """The same-length floor: market making's prompts on its dataset, one `generate()` each.
 
     The prompts are built before the eval; the sample keeps its input and the last reply as
     its messages, as market making does. A plain Inspect task has a scorer, so this one has
     Inspect's simplest, `match()` (the last reply against the target; the score means nothing).
+
+    `recording`: the recording floor, which also records what market making records for the
+    viewer and the scorer: a transcript span per market round (a judgment and the trade after
+    it) and, once per sample, the trajectory of the replies (`replayed_trajectory`) in the
+    store through `save_trajectory`.
     """
     from inspect_ai import Task
     from inspect_ai.scorer import match
     from inspect_ai.solver import Generate, TaskState, solver
+    from inspect_ai.util import span
 
     from inspect_market.propositions import Proposition
-    from inspect_market.tasks.truthfulqa import truthfulqa
+    from inspect_market.solvers.market_making import market_making_prompts
+    from inspect_market.trajectory import save_trajectory
 
-    data = workdir / f"truthfulqa_{n}.csv"
-    write_truthfulqa_csv(data, n)
-    dataset = truthfulqa(data_path=str(data)).dataset
-    prompts = {
-        sample.id: market_prompts(Proposition.from_sample(str(sample.input), sample.metadata or {}))
+    dataset = market_task(workdir, n).dataset
+    propositions = {
+        sample.id: Proposition.from_sample(str(sample.input), sample.metadata or {})
         for sample in dataset
     }
+    prompts = {key: market_prompts(proposition) for key, proposition in propositions.items()}
+    hashes = {role: prompt.sha256 for role, prompt in market_making_prompts().items()}
 
     @solver
     def replay_prompts() -> Solver:
         async def solve(state: TaskState, generate: Generate) -> TaskState:
             sample_input = state.messages[:1]
-            for prompt in prompts[state.sample_id]:
-                state.messages = list(prompt)
-                state = await generate(state)
+            sent = prompts[state.sample_id]
+            outputs = []
+            for start in range(0, len(sent), 2):
+                name = f"round {start // 2 + 1}"
+                async with span(name, type="market") if recording else nullcontext():
+                    for prompt in sent[start : start + 2]:
+                        state.messages = list(prompt)
+                        state = await generate(state)
+                        outputs.append(state.output)
+            if recording:
+                proposition = propositions[state.sample_id]
+                save_trajectory(replayed_trajectory(proposition, outputs, hashes))
             state.messages = sample_input + state.messages[-1:]
             return state
 
         return solve
 
     return Task(dataset=dataset, solver=replay_prompts(), scorer=match())
+
+
+def replayed_trajectory(
+    proposition: Proposition, outputs: list[ModelOutput], hashes: dict[str, str]
+) -> TrajectoryData:
+    """The trajectory market making records for these replies (judgment, trade, judgment ...),
+    read without its parser: each simulated judgment is `format_judgment`'s three lines."""
+    from inspect_market.trajectory import Judgment, TrajectoryData, Turn
+
+    judgments = []
+    for output in outputs[::2]:
+        reasoning, claim, p = (line.partition(": ")[2] for line in output.completion.splitlines())
+        side = int(claim == proposition.positive_claim)
+        judgment = Judgment(
+            role="market_maker",
+            claim=claim,
+            claim_side=side,
+            reasoning=reasoning,
+            p=float(p),
+            raw=output.completion,
+        )
+        judgments.append(judgment)
+    turns = [
+        Turn(role="trader", round=k, text=output.completion, raw=output.completion)
+        for k, output in enumerate(outputs[1::2], start=1)
+    ]
+    return TrajectoryData(
+        protocol="market_making",
+        prompts="suite",
+        prompt_sha256=hashes,
+        judgments=judgments,
+        turns=turns,
+        final_p=judgments[-1].p,
+        final_claim_side=judgments[-1].claim_side,
+        stop_reason="converged",
+        calls=len(outputs),
+        input_tokens=sum(o.usage.input_tokens for o in outputs if o.usage),
+        output_tokens=sum(o.usage.output_tokens for o in outputs if o.usage),
+        trader_stance="honest",
+    )
 
 
 def _options(lean: bool) -> dict[str, Any]:
@@ -399,6 +478,79 @@ def run_grid(
     return {"wall": wall, "report": time.perf_counter() - start, "cells": len(cells)}
 
 
+RECORDING_VARIANTS = {
+    "bare": "bare floor (same-length)",
+    "recording": "recording floor",
+    "market": "market making",
+}
+"""`--overhead`'s variants, in the order of its first round."""
+
+
+def run_recording(
+    workdir: Path, samples: int, latency_ms: float, connections: int, rounds: int
+) -> dict[str, dict[str, list[float]]]:
+    """Per variant of RECORDING_VARIANTS, its wall and CPU seconds in each round.
+
+    All in this process: a one-sample warm-up eval of each variant, then `rounds` rounds of
+    one eval of each, the order rotated by one each round.
+    """
+    builds: dict[str, Callable[[int], Task]] = {
+        "bare": lambda n: same_length_task(workdir, n),
+        "recording": lambda n: same_length_task(workdir, n, recording=True),
+        "market": lambda n: market_task(workdir, n),
+    }
+    options = {
+        "model_args": {"latency_ms": latency_ms, "converge_after": CONVERGE_AFTER},
+        "max_connections": connections,
+        "log_dir": str(workdir / "logs"),
+    }
+    for build in builds.values():
+        one_eval(build(1), **options)
+    times: dict[str, dict[str, list[float]]] = {
+        name: {"wall": [0.0] * rounds, "cpu": [0.0] * rounds} for name in builds
+    }
+    names = list(builds)
+    for round_no in range(rounds):
+        shift = round_no % len(names)
+        for name in names[shift:] + names[:shift]:
+            task = builds[name](samples)
+            wall, cpu, _ = one_eval(task, **options)
+            times[name]["wall"][round_no], times[name]["cpu"][round_no] = wall, cpu
+    return times
+
+
+def recording_rows(sizes: Sizes, rounds: int) -> list[tuple[str, str, str]]:
+    """`--overhead`: each variant's median seconds, and each floor / market making per round."""
+    times = spawn(
+        "recording",
+        samples=sizes.efficiency_samples,
+        latency_ms=sizes.recording_latency_ms,
+        connections=sizes.connections,
+        rounds=rounds,
+    )
+    setting = (
+        f"{sizes.efficiency_samples} samples, {sizes.recording_latency_ms:.0f} ms, "
+        f"{sizes.connections} conn., {rounds} rounds in one process"
+    )
+    rows = [(f"suite overhead ({setting})", "", "")]
+    for name, label in RECORDING_VARIANTS.items():
+        for clock in ("wall", "cpu"):
+            rows.append((f"  {clock} (s), {label}", _spread(times[name][clock], "{:.2f}"), ""))
+    market = times["market"]
+    for floor in ("recording", "bare"):
+        for clock in ("cpu", "wall"):
+            ratios = [f / m for f, m in zip(times[floor][clock], market[clock], strict=True)]
+            held = floor == "recording"
+            rows.append(
+                (
+                    f"{clock} ratio per round, {RECORDING_VARIANTS[floor]} / market making",
+                    _spread(ratios, "{:.3f}"),
+                    f">= {TARGETS['floor_ratio']}" if held else "",
+                )
+            )
+    return rows
+
+
 def child(kind: str, params: dict[str, Any]) -> None:
     """Run one measurement in this process and print its result as JSON."""
     want_prefix_share = params.pop("prefix_share", False)
@@ -410,6 +562,8 @@ def child(kind: str, params: dict[str, Any]) -> None:
                 result["prefix_share"] = prefix_share(log)
         elif kind == "grid":
             result = run_grid(Path(tmp), **params)
+        elif kind == "recording":
+            result = run_recording(Path(tmp), **params)
         else:
             result = run_plain(Path(tmp), **params)
     print(json.dumps(result))
@@ -669,6 +823,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="instead: samples/min through llama_cpp.server vs gguf/ (bench_server.py)",
     )
+    parser.add_argument(
+        "--overhead",
+        type=int,
+        metavar="ROUNDS",
+        help="instead: bare floor, recording floor and market making alternated in one process",
+    )
     parser.add_argument("--child", nargs=2, metavar=("KIND", "PARAMS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -681,6 +841,11 @@ def main(argv: list[str] | None = None) -> int:
     sizes = QUICK if args.quick else FULL
     if args.repeat:
         sizes = Sizes(**{**sizes.__dict__, "repeat": args.repeat})
+    if args.overhead is not None:
+        if args.overhead < 1:
+            parser.error(f"--overhead must be at least 1, got {args.overhead}")
+        print_table(recording_rows(sizes, args.overhead), sizes)
+        return 0
     print_table(measure(sizes), sizes)
     return 0
 

@@ -6,14 +6,15 @@ import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
-from inspect_ai import eval
-from inspect_ai.event import ModelEvent
-from inspect_ai.log import read_eval_log
+from inspect_ai import Task, eval
+from inspect_ai.event import ModelEvent, SpanBeginEvent
+from inspect_ai.log import EvalSample, read_eval_log
 
 from inspect_market.propositions import Proposition
-from inspect_market.tasks.truthfulqa import truthfulqa
+from inspect_market.trajectory import Trajectory
 
 BENCHMARKS = Path(__file__).parent.parent / "benchmarks"
 BENCH = BENCHMARKS / "bench.py"
@@ -41,12 +42,29 @@ VALIDITY = [
 ]
 
 
+OVERHEAD = [
+    "suite overhead (20 samples, 10 ms, 10 conn., 2 rounds in one process)",
+    "cpu (s), bare floor (same-length)",
+    "wall (s), recording floor",
+    "cpu (s), market making",
+    "cpu ratio per round, recording floor / market making",
+    "wall ratio per round, recording floor / market making",
+    "cpu ratio per round, bare floor (same-length) / market making",
+]
+
+
 @pytest.mark.parametrize(
-    ("script", "figures"), [("bench.py", PERFORMANCE), ("validity.py", VALIDITY)]
+    ("command", "figures"),
+    [
+        (["bench.py", "--quick"], PERFORMANCE),
+        (["bench.py", "--quick", "--overhead", "2"], OVERHEAD),
+        (["validity.py", "--quick"], VALIDITY),
+    ],
 )
-def test_benchmark_quick_prints_its_figures(script: str, figures: list[str]) -> None:
+def test_benchmark_quick_prints_its_figures(command: list[str], figures: list[str]) -> None:
+    script, *options = command
     done = subprocess.run(
-        [sys.executable, str(BENCHMARKS / script), "--quick"],
+        [sys.executable, str(BENCHMARKS / script), *options],
         capture_output=True,
         text=True,
         timeout=600,
@@ -56,25 +74,35 @@ def test_benchmark_quick_prints_its_figures(script: str, figures: list[str]) -> 
         assert figure in done.stdout
 
 
-def test_the_same_length_floor_sends_market_makings_prompts(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Per call, the floor's prompt has the market's roles and (within 5 %) its length."""
+@pytest.fixture
+def bench(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """benchmarks/bench.py, imported."""
     spec = importlib.util.spec_from_file_location("bench", BENCH)
     assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "bench", bench)  # its dataclasses look their module up
-    spec.loader.exec_module(bench)
-    data = tmp_path / "truthfulqa.csv"
-    bench.write_truthfulqa_csv(data, 1)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "bench", module)  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def one_sample(task: Task, log_dir: Path, converge_after: int) -> EvalSample:
+    """The one sample of an eval of `task` on the simulated model, attachments resolved."""
     [log] = eval(
-        truthfulqa(data_path=str(data)),
+        task,
         model="simulated/default",
-        model_args={"converge_after": bench.CONVERGE_AFTER},
-        log_dir=str(tmp_path),
+        model_args={"converge_after": converge_after},
+        log_dir=str(log_dir),
         display="none",
     )
     [sample] = read_eval_log(log.location, resolve_attachments=True).samples or []
+    return sample
+
+
+def test_the_same_length_floor_sends_market_makings_prompts(
+    tmp_path: Path, bench: ModuleType
+) -> None:
+    """Per call, the floor's prompt has the market's roles and (within 5 %) its length."""
+    sample = one_sample(bench.market_task(tmp_path, 1), tmp_path, bench.CONVERGE_AFTER)
     sent = [e.input for e in sample.events if isinstance(e, ModelEvent)]
     floor = bench.market_prompts(Proposition.from_sample(str(sample.input), sample.metadata))
     assert len(floor) == len(sent) == bench.CALLS_PER_SAMPLE
@@ -82,6 +110,26 @@ def test_the_same_length_floor_sends_market_makings_prompts(
         assert [m.role for m in ours] == [m.role for m in market]
         size = sum(len(m.text) for m in market)
         assert abs(sum(len(m.text) for m in ours) - size) <= 0.05 * size
+
+
+def test_the_recording_floor_records_what_market_making_does(
+    tmp_path: Path, bench: ModuleType
+) -> None:
+    """Its round spans are market making's, and its trajectory in the store (within 5 %)."""
+
+    def recorded(task: Task) -> tuple[list[str], Trajectory]:
+        sample = one_sample(task, tmp_path, bench.CONVERGE_AFTER)
+        rounds = [e.name for e in sample.events if isinstance(e, SpanBeginEvent)]
+        return [r for r in rounds if r.startswith("round")], sample.store_as(Trajectory)
+
+    market_rounds, market = recorded(bench.market_task(tmp_path, 1))
+    floor_rounds, floor = recorded(bench.same_length_task(tmp_path, 1, recording=True))
+    assert floor_rounds == market_rounds == [f"round {k}" for k in range(1, 6)]
+    assert [len(floor.judgments), len(floor.turns)] == [len(market.judgments), len(market.turns)]
+    size = len(market.model_dump_json())
+    assert abs(len(floor.model_dump_json()) - size) <= 0.05 * size
+    bare_rounds, _ = recorded(bench.same_length_task(tmp_path, 1))
+    assert bare_rounds == []
 
 
 def eval_check(*options: str) -> str:

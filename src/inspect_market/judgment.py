@@ -173,10 +173,8 @@ def match_claim(claim: str, proposition: Proposition) -> int | None:
     exactly one of the claims (the longer one if one claim contains the other).
     """
     text = normalize_claim(claim)
-    folded = {
-        1: normalize_claim(proposition.positive_claim),
-        0: normalize_claim(proposition.negative_claim),
-    }
+    positive, negative = proposition.normalized_claims
+    folded = {1: positive, 0: negative}
     for side, target in folded.items():
         if text == target:
             return side

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from inspect_ai.dataset import Sample
+
+_APOSTROPHE = re.compile(r"['’]")
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
 
 
 @dataclass(frozen=True)
@@ -26,14 +30,16 @@ class Proposition:
     key: str | None = None
 
     def __post_init__(self) -> None:
-        positive, negative = (
-            normalize_claim(self.positive_claim),
-            normalize_claim(self.negative_claim),
-        )
+        positive, negative = self.normalized_claims
         if not positive or not negative:
             raise ValueError("a proposition needs two non-empty claims")
         if positive == negative:
             raise ValueError("the two claims of a proposition must differ")
+
+    @cached_property
+    def normalized_claims(self) -> tuple[str, str]:
+        """The positive and the negative claim as `normalize_claim` gives them."""
+        return normalize_claim(self.positive_claim), normalize_claim(self.negative_claim)
 
     def claim(self, side: int) -> str:
         """The claim for a side: 1 = positive, 0 = negative."""
@@ -84,5 +90,5 @@ def normalize_claim(text: str) -> str:
     Used both to tell a proposition's two claims apart and to match a judged claim to them,
     so two claims can never differ only in a way the parser ignores.
     """
-    text = re.sub(r"['’]", "", text.lower())
-    return " ".join(re.sub(r"[^\w\s]|_", " ", text).split())
+    text = _APOSTROPHE.sub("", text.lower())
+    return " ".join(_PUNCTUATION.sub(" ", text).split())

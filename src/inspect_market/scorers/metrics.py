@@ -23,6 +23,8 @@ Values = Sequence[Mapping[str, Any]]
 def score_values(sample_score: SampleScore) -> Mapping[str, Any]:
     """The dict score of one sample (TypeError when it is not a trajectory_scorer dict)."""
     value = sample_score.score.value
+    if type(value) is dict:  # the usual case, checked first: a Mapping check is slow
+        return value
     if not isinstance(value, Mapping):
         raise TypeError("inspect_market metrics need the dict scores of trajectory_scorer")
     return value

@@ -12,6 +12,8 @@ from ..params import check_int
 from ..trajectory import TrajectoryData
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z])")
+NO_CONFIG = GenerateConfig()
+"""A call's config when the protocol sets none (Inspect's own default is one shared instance)."""
 
 
 MAX_FORMAT_RETRIES = 10
@@ -47,7 +49,7 @@ async def counted_generate(
     config: GenerateConfig | None = None,
 ) -> ModelOutput:
     """Generate and add the call and its tokens to the trajectory."""
-    output = await model.generate(messages, config=config or GenerateConfig())
+    output = await model.generate(messages, config=config or NO_CONFIG)
     trajectory.calls += 1
     if output.usage is not None:
         trajectory.input_tokens += output.usage.input_tokens

@@ -19,7 +19,7 @@ import functools
 import inspect
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple, ParamSpec, TypeVar, cast
 
 import anyio
@@ -105,10 +105,17 @@ class ProtocolRun:
     max_format_retries: int
     max_calls: int
     """This sample's ceiling on model calls (the spec's formula with every retry spent)."""
+    _models: dict[str, Model] = field(default_factory=dict, init=False, repr=False)
 
     def model(self, role: str) -> Model:
-        """The model bound to `role`, else the main model acting in that role."""
-        return role_model(role)
+        """The model bound to `role`, else the main model acting in that role.
+
+        Looked up once per role and sample (Inspect's `get_model` builds two configs and a
+        copy of the model per lookup); the bindings cannot change within a sample.
+        """
+        if role not in self._models:
+            self._models[role] = role_model(role)
+        return self._models[role]
 
     def member(self, group: str, number: int) -> Model:
         """The model of role `<group>_<number>`: bound, else `group`'s model."""
