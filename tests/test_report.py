@@ -399,7 +399,8 @@ def test_a_replayed_rule_a_configuration_cannot_take_is_skipped_with_a_note(
     assert main(["report", str(log_dir), "--out", str(out), "--max-judgments", "2,10"]) == 0
     index = (out / "index.md").read_text()
     assert all(f"Skipped: {line}." in index for line in skipped)
-    assert "| truthfulqa | mockllm/model | market_making |  | 0.2 | 10 |" in index
+    assert "| truthfulqa | mockllm/model | market_making | 0.2 | 10 | 4 |" in index
+    assert "| 0.2 | 2 |" not in index
 
 
 def test_cli_report_csv_and_html(log_dir: Path, tmp_path: Path) -> None:
