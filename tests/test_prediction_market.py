@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from inspect_ai import eval
 from inspect_ai.model import ChatMessage
@@ -180,3 +181,18 @@ def test_a_trader_template_without_the_market_is_refused() -> None:
             "prediction_market",
             trader_template="{question} {positive_claim} {negative_claim}",
         )
+
+
+def test_the_report_draws_price_paths_per_configuration(tmp_path: Path) -> None:
+    from inspect_market.cli import main
+
+    for informed, traders in (("one", SETTINGS["one"]), ("three", SETTINGS["three"])):
+        [log] = eval(**market_eval_args(traders, 8, world_seed=3), log_dir=str(tmp_path / informed))
+        assert log.status == "success", log.error
+    assert main(["report", str(tmp_path), "--out", str(tmp_path / "report")]) == 0
+    paths = pd.read_csv(tmp_path / "report" / "price_paths.csv")
+    # two configurations (the traders' skills differ), each a mean path and 5 sample paths
+    assert paths.groupby("variant")["path"].nunique().tolist() == [6, 6]
+    first = paths[(paths["path"] != "mean") & (paths["trade"] == 0)]
+    assert (first["price"] == 0.5).all()
+    assert "price_paths.png" in (tmp_path / "report" / "index.md").read_text()

@@ -24,6 +24,8 @@ from .plots import (
     matrix_figure,
     net_gain_data,
     net_gain_figure,
+    price_paths_data,
+    price_paths_figure,
     reliability_data,
     reliability_figure,
 )
@@ -268,6 +270,14 @@ def figures(
             draw(accuracy, accuracy_calls_figure, out / "accuracy_calls.png"),
         ),
     ]
+    paths = price_paths_data(samples)
+    if not paths.empty:
+        drawn.append(
+            (
+                "Prediction markets: sample YES price paths and the mean price of the true outcome",
+                draw(paths, price_paths_figure, out / "price_paths.png"),
+            )
+        )
     if not matrix.empty:
         drawn.append(
             (

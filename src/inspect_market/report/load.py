@@ -250,6 +250,7 @@ def _columns() -> list[SampleColumn | EvalColumn]:
         SampleColumn("epoch", path="epoch"),
         *(SampleColumn(key, path=f"{value}.{key}") for key in VALUE_KEYS),
         SampleColumn("ps", path=f"{meta}.ps"),
+        SampleColumn("price_path", path=f"{meta}.price_path"),
         SampleColumn("stop_reason", path=f"{meta}.stop_reason"),
         SampleColumn("sample_protocol", path=f"{meta}.protocol"),
         EvalColumn("task", path=lambda log: log.eval.task.split("/")[-1]),
@@ -280,6 +281,11 @@ def _tidy(raw: pd.DataFrame) -> pd.DataFrame:
     for key in VALUE_KEYS:
         frame[key] = raw[key].astype("float64")
     frame["ps"] = [json.loads(ps) for ps in raw["ps"].astype(str)]
+    # a prediction market's prices before and after each trade ([] for other protocols and
+    # logs written before scores carried it)
+    frame["price_path"] = [
+        json.loads(path) if isinstance(path, str) else [] for path in raw["price_path"]
+    ]
     frame["stop_reason"] = raw["stop_reason"].astype(str)
     return frame
 

@@ -338,6 +338,53 @@ def matrix_figure(data: pd.DataFrame) -> Figure:
     return figure
 
 
+PATHS_SHOWN = 5
+"""Sample price paths drawn per configuration (beside the mean path)."""
+
+
+def price_paths_data(samples: pd.DataFrame) -> pd.DataFrame:
+    """Per prediction-market configuration: the mean price of the true outcome after each trade
+    (`mean`: the YES price where the positive claim is true, else the NO price; a path that
+    stopped early keeps its closing price) and the YES price paths of its first PATHS_SHOWN
+    samples."""
+    markets = samples[samples["price_path"].map(len) > 0]
+    parts = []
+    for key, rows in markets.groupby(GROUP, sort=True):
+        length = int(rows["price_path"].map(len).max())
+        padded = np.array([path + [path[-1]] * (length - len(path)) for path in rows["price_path"]])
+        true = np.where(rows["label"].to_numpy()[:, None] == 1, padded, 1 - padded)
+        mean = pd.DataFrame({"path": "mean", "trade": range(length), "price": true.mean(axis=0)})
+        shown = [
+            pd.DataFrame({"path": f"sample {sample}", "trade": range(len(path)), "price": path})
+            for sample, path in zip(rows["id"], rows["price_path"], strict=True)
+        ][:PATHS_SHOWN]
+        for part in (mean, *shown):
+            parts.append(pd.DataFrame([key], columns=GROUP).merge(part, how="cross"))
+    columns = [*GROUP, "path", "trade", "price"]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+def price_paths_figure(data: pd.DataFrame) -> Figure:
+    """Prices after each trade: sample paths of the YES price (thin) and the mean price of the
+    true outcome (thick), one panel per prediction-market configuration."""
+    rows = configurations(data)
+    rows = rows.assign(label=rows["model"] + " / " + rows["row"])
+    figure, panels = facets(rows, "label", stack=True)
+    for (label, task), ax in panels.items():
+        cell = rows[(rows["label"] == label) & (rows["task"] == task)]
+        for path, points in cell.groupby("path", sort=False):
+            mean = path == "mean"
+            ax.plot(
+                points["trade"], points["price"], color="C0" if mean else "grey",
+                linewidth=2.2 if mean else 0.8, alpha=1 if mean else 0.6,
+                label="mean price of the true outcome" if mean else "sample paths (YES price)",
+            )  # fmt: skip
+        ax.axhline(0.5, color="black", linewidth=0.5, linestyle=":")
+        ax.set(ylim=(0, 1), xlabel="trade", ylabel="price")
+    _legend(figure, list(panels.values()))
+    return figure
+
+
 def draw(data: pd.DataFrame, figure: Callable[[pd.DataFrame], Figure], path: Path) -> Path:
     """`figure(data)` saved at `path` (PNG) and `data` beside it as CSV with the same stem."""
     data.to_csv(path.with_suffix(".csv"), index=False)

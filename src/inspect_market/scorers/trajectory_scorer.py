@@ -98,6 +98,7 @@ def score_trajectory(trajectory: TrajectoryData, label: int) -> Score:
             "stop_reason": trajectory.stop_reason,
             "ps": ps,
             "claim_sides": [j.claim_side for j in judgments],
+            "price_path": trajectory.price_path,
         },
     )
 
