@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from inspect_ai.analysis import evals_df
 from inspect_ai.model import ChatMessage
 
@@ -23,7 +24,7 @@ CORE_HEAD = [
 ]
 
 
-def test_final_accuracy_is_the_headline(tmp_path: Path) -> None:
+def test_final_accuracy_is_the_headline(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     roles = {
         "market_maker": scripted(market_maker_by_round([0.3, 0.8, 0.8])),
         "trader": TRADER,
@@ -43,6 +44,10 @@ def test_final_accuracy_is_the_headline(tmp_path: Path) -> None:
     assert len(score.metrics) == len(CORE_METRICS) == 19
     assert "adversary_success_rate" not in score.metrics
     assert log.eval.tags == ["market_making"]
+    # named as a metric, not taken by default: Inspect resolves it with no warning
+    assert log.eval.headline_metric is not None
+    assert log.eval.headline_metric.metric == "final_accuracy"
+    assert not [r for r in caplog.records if "Headline" in r.getMessage()]
     [row] = evals_df(str(tmp_path), quiet=True).to_dict("records")
     # Inspect 0.3.285: score_headline_name names the scorer, score_headline_metric the metric.
     assert row["score_headline_metric"] == "final_accuracy"

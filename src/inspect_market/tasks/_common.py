@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from inspect_ai import Epochs, Task
 from inspect_ai.dataset import Dataset
+from inspect_ai.log import HeadlineMetric
 from inspect_ai.scorer import Metric
 
 from ..errors import DataError, InspectMarketError
@@ -62,7 +63,7 @@ def protocol_task(
         tags=[spec.short_name],
         scorer=trajectory_scorer(),
         metrics=[*protocol_metrics(protocol, **solver_args), *extra_metrics],
-        headline_metric=HEADLINE,
+        headline_metric=HeadlineMetric(metric=HEADLINE),
         # part of an eval set's task identity: a grid re-run after an upgrade runs anew
         version=version("inspect-market"),
         epochs=Epochs(1, epoch_mean()),
