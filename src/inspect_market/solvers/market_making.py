@@ -115,7 +115,8 @@ def _metrics(params: Params) -> list[Metric]:
 @protocol(
     roles=lambda params: (
         "market_maker",
-        *dict.fromkeys(("trader", *trader_roles(params["traders"]))),
+        "trader",
+        *(trader_roles(params["traders"]) if params["traders"] > 1 else ()),
     ),
     helper_roles=lambda params: trader_roles(params["traders"]),
     prompts=market_making_prompts,

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Awaitable
 
+from inspect_ai.model import Model
 from inspect_ai.util import span
 
 from ..judgment import decide
@@ -212,16 +214,15 @@ def prediction_market(
                     [
                         (
                             role,
-                            run.judge(
+                            ask_trader(
+                                run,
                                 role,
-                                model=model,
-                                prompt=run.prompts["trader"],
-                                values={
-                                    "market": market_block(
-                                        market.price, cash[role], shares[role], history
-                                    )
-                                },
-                                tag=trader_tag(run, role, round_no, len(history), market, cash),
+                                model,
+                                round_no,
+                                history,
+                                market,
+                                cash[role],
+                                shares[role],
                             ),
                         )
                         for role, model in roles
@@ -247,24 +248,33 @@ def prediction_market(
     return play
 
 
-def trader_tag(
+def ask_trader(
     run: ProtocolRun,
     role: str,
+    model: Model,
     round_no: int,
-    trades: int,
+    history: list[str],
     market: Market,
-    cash: dict[str, float],
-) -> RequestTag:
-    """A trader's request tag: the trades shown, and one signal, the side of the price (what the
-    market as a whole says), with the market's state for the simulated provider."""
-    return RequestTag.of(
+    cash: float,
+    held: dict[str, float],
+) -> Awaitable[Judgment]:
+    """A trader's turn: its belief and trade line, shown the market, its cash and its shares.
+
+    The request's tag shows the trades and one signal, the side of the price (what the market
+    as a whole says), with the market's state for the simulated provider.
+    """
+    tag = RequestTag.of(
         "judgment",
         run.proposition,
-        trades,
+        len(history),
         role=role,
         draw=round_no,
         shown_sides=[decide(market.price)],
-        market=MarketView(price=market.price, liquidity=market.b, cash=cash[role]),
+        market=MarketView(price=market.price, liquidity=market.b, cash=cash),
+    )
+    block = market_block(market.price, cash, held, history)
+    return run.judge(
+        role, model=model, prompt=run.prompts["trader"], values={"market": block}, tag=tag
     )
 
 
@@ -285,13 +295,14 @@ def execute(
         if wanted - bought > 1e-6 * max(1.0, wanted):  # more than the reply's rounding
             why = "the cash buys" if bought < limit else "reach the trader's belief"
             error = f"cut from {wanted:g} to the {bought:.4g} shares that {why}"
-    after = market.bought(outcome, bought) if outcome is not None and bought > 0 else market
+    traded = outcome if bought > 0 else None
+    after = market if traded is None else market.bought(traded, bought)
     trade = Trade(
         role=role,
         round=round_no,
-        outcome=outcome if bought > 0 else None,
+        outcome=traded,
         shares=bought,
-        cost=after.cost() - market.cost(),
+        cost=0.0 if traded is None else market.price_of(traded, bought),
         price_before=market.price,
         price_after=after.price,
         belief=belief.p,

@@ -306,8 +306,6 @@ def protocol(
     """
 
     def register(factory: Callable[P, Play]) -> Callable[P, Solver]:
-        name = ""
-
         @functools.wraps(factory)
         def build(*args: P.args, **kwargs: P.kwargs) -> Solver:
             play = factory(*args, **kwargs)
@@ -324,7 +322,7 @@ def protocol(
 
             async def solve(state: TaskState, generate: Generate) -> TaskState:
                 proposition = Proposition.from_sample(state.input_text, state.metadata)
-                with recording(name, state) as trajectory:
+                with recording(spec.short_name, state) as trajectory:
                     note_prompts(trajectory, prompt_set, role_prompts)
                     run = ProtocolRun(
                         state, proposition, trajectory, role_prompts, retries, ceiling
@@ -335,9 +333,8 @@ def protocol(
             return solve
 
         registered = solver(build)
-        name = registry_info(registered).name
         spec = ProtocolSpec(
-            name=name,
+            name=registry_info(registered).name,
             factory=registered,
             roles=_of_params(roles),
             helper_roles=_of_params(helper_roles),
@@ -347,7 +344,7 @@ def protocol(
             metrics=metrics or (lambda params: []),
             world_args=world_args,
         )
-        SPECS[name] = spec
+        SPECS[spec.name] = spec
         return registered
 
     return register
@@ -358,15 +355,15 @@ def _of_params(roles: Roles) -> Callable[[Params], tuple[str, ...]]:
 
 
 @contextmanager
-def recording(name: str, state: TaskState) -> Iterator[TrajectoryData]:
-    """A new trajectory of protocol `name`, saved however the block ends.
+def recording(short: str, state: TaskState) -> Iterator[TrajectoryData]:
+    """A new trajectory of protocol `short` (its name as `-T solver=` takes it), saved however
+    the block ends.
 
     When the task names another protocol (`--solver` replaced the task's solver), this raises
     before any model call, so a log's tag, metrics and prompt record always name the protocol
     that ran. When the block raises (a model error, a limit, a cancelled sample) the stop
     reason is `error` (`limit` for an Inspect limit) and what finished so far is saved.
     """
-    short = name.removeprefix(f"{PACKAGE}/")
     requested = state.store.get(REQUESTED)
     if requested is not None and requested != short:
         raise InspectMarketError(
