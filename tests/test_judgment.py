@@ -194,7 +194,7 @@ def test_claims_that_parse_as_the_same_claim_are_rejected(positive: str, negativ
 
 @pytest.mark.parametrize(("positive", "negative"), [("!!!", "no"), ("yes", " ."), ("", "no")])
 def test_claims_must_have_words(positive: str, negative: str) -> None:
-    with pytest.raises(ValueError, match="a proposition needs two non-empty claims"):
+    with pytest.raises(ValueError, match="a proposition needs non-empty claims"):
         Proposition("q", positive, negative)
 
 

@@ -145,6 +145,17 @@ EXPECTED = {
     "brier_baseline": 1.35 / 7,
     # .04 + .36 + .09 + .01 + .01 + .09 = 0.60 over the 6 parsed
     "brier_final": 0.60 / 6,
+    # P(true outcome): baseline .3 .8 .9 .5 .4 .8 .6; final .8 .4 .7 - .9 .9 .7 (6 parsed)
+    "log_loss_baseline": -(
+        math.log(0.3)
+        + 2 * math.log(0.8)
+        + math.log(0.9)
+        + math.log(0.5)
+        + math.log(0.4)
+        + math.log(0.6)
+    )
+    / 7,
+    "log_loss_final": -(math.log(0.8) + math.log(0.4) + 2 * math.log(0.7) + 2 * math.log(0.9)) / 6,
     "baseline_claim_accuracy": 2 / 7,  # samples 3 and 7
     "final_claim_accuracy": 3 / 7,  # samples 1, 3 and 5
     "mean_judgments": (3 + 10 + 3 + 4 + 3 + 3 + 5) / 7,

@@ -41,7 +41,7 @@ def test_final_accuracy_is_the_headline(tmp_path: Path, caplog: pytest.LogCaptur
     [score] = log.results.scores
     assert list(score.metrics)[: len(CORE_HEAD)] == CORE_HEAD
     # the core metrics only: an honest trader has no adversary, market making takes no vote
-    assert len(score.metrics) == len(CORE_METRICS) == 19
+    assert len(score.metrics) == len(CORE_METRICS) == 21
     assert "adversary_success_rate" not in score.metrics
     assert log.eval.tags == ["market_making"]
     # named as a metric, not taken by default: Inspect resolves it with no warning

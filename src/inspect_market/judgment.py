@@ -1,11 +1,17 @@
-"""The judgment format (Reasoning / Claim / Final Prediction): parser, formatter, decision rule."""
+"""The judgment format (Reasoning / Claim / Final Prediction): parser, formatter, decision rule.
+
+A binary judgment's Final Prediction is one p (of the positive claim); a K-outcome judgment's
+is a probability per option (`A: 0.1, B: 0.7, C: 0.2`), read by the same rules.
+"""
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .propositions import Proposition, normalize_claim
+from .propositions import LETTERS, Proposition, normalize_claim
 
 SECTION_CLAIM = "claim"
 SECTION_REASONING = "reasoning"
@@ -42,6 +48,15 @@ _QUALIFIER = re.compile(
     re.IGNORECASE,
 )
 _WRAPPERS = " \t\"'“”‘’()[]{}<>"
+# One option's probability in a K-outcome prediction: `B: 0.7`, `(b) = 70%`, `C: 1/5`.
+_OPTION_KEY = r"(?<![\w.,])\(?(?P<letter>[a-z])\)?[^\S\n]*[:=]"
+_OPTION = re.compile(
+    rf"{_OPTION_KEY}(?P<value>(?:(?!{_OPTION_KEY.replace('?P<letter>', '')})[^,;\n])*)",
+    re.IGNORECASE,
+)
+_SUM_TOLERANCE = 0.02
+"""How far from 1 a K-outcome prediction's probabilities may sum (they are then rescaled)."""
+_OPTION_CLAIM = re.compile(r"(?:(?:answer|option)\s+)?\(?([a-z])\)?", re.IGNORECASE)
 
 
 def _marked(word: str) -> str:
@@ -67,10 +82,12 @@ class ParsedJudgment:
     reasoning: str | None
     p: float | None
     error: str | None = None
+    probs: tuple[float, ...] | None = None
+    """A K-outcome judgment's probability per option (p is None); None when binary."""
 
     @property
     def ok(self) -> bool:
-        return self.p is not None
+        return self.p is not None or self.probs is not None
 
 
 def parse_judgment(text: str, proposition: Proposition) -> ParsedJudgment:
@@ -99,19 +116,37 @@ def parse_judgment(text: str, proposition: Proposition) -> ParsedJudgment:
       differ (compared with normalize_claim) the claim is unknown (None, so the judgment
       counts as inconsistent) rather than silently replaced by a quoted one.
     - The reasoning is the first non-empty Reasoning section.
+
+    A K-outcome judgment follows the same rules, with these for its prediction: the section
+    (up to the next label, over several lines if need be) gives each option's letter once
+    with its probability (`A: 0.1, B: 0.7, C: 0.2`; `:` or `=`; decimals, percentages or
+    simple fractions), and holds no other number; each value is in [0, 1] and together they
+    sum to 1 within 0.02 (they are rescaled to sum to 1 exactly). The claim may also be the
+    option's letter alone (`C`, `Answer C`, `(C)`).
     """
     sections = _sections(text)
     claims = [c for c in map(_first_line, _bodies(sections, SECTION_CLAIM)) if c is not None]
     claim = claims[0] if len({normalize_claim(c) for c in claims}) == 1 else None
     reasoning = next(filter(None, _bodies(sections, SECTION_REASONING)), None)
     side = match_claim(claim, proposition) if claim else None
-    p, error = _prediction(_bodies(sections, SECTION_PREDICTION))
+    bodies = _bodies(sections, SECTION_PREDICTION)
+    if not proposition.binary:
+        probs, error = _distribution(bodies, proposition.outcomes)
+        return ParsedJudgment(claim, side, reasoning, None, error, probs)
+    p, error = _prediction(bodies)
     return ParsedJudgment(claim=claim, claim_side=side, reasoning=reasoning, p=p, error=error)
 
 
-def format_judgment(reasoning: str, claim: str, p: float) -> str:
-    """The canonical text of a judgment (what the parser reads back)."""
-    return f"Reasoning: {reasoning}\nClaim: {claim}\nFinal Prediction: {p:g}"
+def format_judgment(reasoning: str, claim: str, p: float | Sequence[float]) -> str:
+    """The canonical text of a judgment (what the parser reads back): p, or a K-outcome
+    judgment's probability per option."""
+    shown = f"{p:g}" if isinstance(p, float | int) else format_probs(p)
+    return f"Reasoning: {reasoning}\nClaim: {claim}\nFinal Prediction: {shown}"
+
+
+def format_probs(probs: Sequence[float]) -> str:
+    """A probability per option as a K-outcome prediction states it: `A: 0.1, B: 0.9`."""
+    return ", ".join(f"{LETTERS[k]}: {q:.3g}" for k, q in enumerate(probs))
 
 
 def as_evidence(text: str, max_chars: int = 600) -> str:
@@ -161,31 +196,47 @@ def decide(p: float | None) -> int | None:
     return 1 if p > 0.5 else 0
 
 
-def is_consistent(claim_side: int | None, p: float | None) -> bool:
-    """True when the stated claim is on the same side of 0.5 as p."""
-    return claim_side is not None and decide(p) == claim_side
+def decide_probs(probs: Sequence[float] | None) -> int | None:
+    """K-outcome decision rule: the option of the highest probability, None on a tie for the
+    highest or when unparsed."""
+    if probs is None:
+        return None
+    top = max(probs)
+    best = [k for k, q in enumerate(probs) if q == top]
+    return best[0] if len(best) == 1 else None
+
+
+def is_consistent(
+    claim_side: int | None, p: float | None, probs: Sequence[float] | None = None
+) -> bool:
+    """True when the stated claim is the decision its prediction makes: on the same side of
+    0.5 as p, or (K outcomes) the option of the highest probability."""
+    decision = decide(p) if probs is None else decide_probs(probs)
+    return claim_side is not None and decision == claim_side
 
 
 def match_claim(claim: str, proposition: Proposition) -> int | None:
-    """1 or 0 when the text names the positive or negative claim, None when unmatched.
+    """The outcome whose claim the text names (binary: 1 positive, 0 negative), else None.
 
     Compared after normalize_claim; an exact match wins, otherwise the text must contain
-    exactly one of the claims (the longer one if one claim contains the other).
+    exactly one of the claims (the longest if the others it contains are inside it). A
+    K-outcome claim may also be its option's letter alone (`C`, `answer C`, `(C)`).
     """
     text = normalize_claim(claim)
-    positive, negative = proposition.normalized_claims
-    folded = {1: positive, 0: negative}
+    folded = dict(enumerate(proposition.normalized_claims))
     for side, target in folded.items():
         if text == target:
             return side
+    letter = _OPTION_CLAIM.fullmatch(claim.strip(_WRAPPERS))
+    if not proposition.binary and letter:
+        index = LETTERS.find(letter.group(1).upper())
+        return index if 0 <= index < proposition.outcomes else None
     found = [side for side, target in folded.items() if f" {target} " in f" {text} "]
-    if len(found) == 1:
-        return found[0]
-    if len(found) == 2:
-        longer, shorter = sorted(found, key=lambda s: len(folded[s]), reverse=True)
-        if f" {folded[shorter]} " in f" {folded[longer]} ":
-            return longer
-    return None
+    if not found:
+        return None
+    longest = max(found, key=lambda s: len(folded[s]))
+    inside = all(f" {folded[s]} " in f" {folded[longest]} " for s in found)
+    return longest if inside else None
 
 
 def _sections(text: str) -> list[tuple[str, str]]:
@@ -238,6 +289,54 @@ def _prediction(bodies: list[str]) -> tuple[float | None, str | None]:
     if not 0.0 <= reading.value <= 1.0:
         return None, f"prediction {reading.written} is outside [0, 1]"
     return reading.value, None
+
+
+def _distribution(bodies: list[str], outcomes: int) -> tuple[tuple[float, ...] | None, str | None]:
+    """The probability per option every prediction section states, or why there is none."""
+    if not bodies:
+        return None, "no 'Final Prediction:' line"
+    readings = [_option_reading(body, outcomes) for body in bodies]
+    stated = [reading for reading in readings if reading != (None, None)]
+    if not stated:
+        return None, "no probabilities after 'Final Prediction:' (expected 'A: 0.2, B: 0.8')"
+    if len(stated) > 1 and len(set(stated)) > 1:
+        return None, f"ambiguous: {len(stated)} labelled predictions differ"
+    return stated[0]
+
+
+def _option_reading(section: str, outcomes: int) -> tuple[tuple[float, ...] | None, str | None]:
+    """One prediction section's probability per option; (None, None) when it states none."""
+    text = section.strip()
+    pairs = list(_OPTION.finditer(text))
+    if not pairs:
+        return None, None
+    letters = [pair.group("letter").upper() for pair in pairs]
+    expected = list(LETTERS[:outcomes])
+    if sorted(letters) != expected:
+        return None, (
+            f"the prediction must give each of {', '.join(expected)} once "
+            f"(got {', '.join(letters)})"
+        )
+    rest = list(text)
+    for pair in pairs:
+        rest[pair.start() : pair.end()] = " " * (pair.end() - pair.start())
+    if "\\" in text:
+        return None, "LaTeX (a backslash) in the prediction"
+    if any(char.isnumeric() for char in rest) or "/" in rest:
+        return None, "a number beside the options' probabilities in the prediction"
+    values: dict[str, float] = {}
+    for letter, pair in zip(letters, pairs, strict=True):
+        reading = _reading(pair.group("value"))
+        if reading is None or reading.value is None:
+            why = "no number" if reading is None else reading.error
+            return None, f"option {letter}'s probability is unreadable ({why})"
+        if not 0.0 <= reading.value <= 1.0:
+            return None, f"option {letter}'s probability {reading.written} is outside [0, 1]"
+        values[letter] = reading.value
+    total = math.fsum(values.values())
+    if abs(total - 1.0) > _SUM_TOLERANCE:
+        return None, f"the options' probabilities sum to {total:.3g}, not 1"
+    return tuple(values[letter] / total for letter in expected), None
 
 
 def _reading(section: str) -> _Reading | None:

@@ -62,6 +62,8 @@ class RequestTag(BaseModel):
     """Per argument or judgment the request shows, the side it supports (None: unknown)."""
     market: MarketView | None = None
     """A prediction-market trader's view of the market (it replies with a trade line too)."""
+    options: int = 0
+    """A K-outcome question's number of options (its claims are then empty); 0: binary."""
 
     @classmethod
     def of(
@@ -81,6 +83,7 @@ class RequestTag(BaseModel):
             evidence=evidence,
             round=round,
             item=proposition.key,
+            options=len(proposition.options),
             **details,
         )
 

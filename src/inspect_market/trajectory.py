@@ -23,7 +23,11 @@ class Judgment(BaseModel):
     """1 = positive claim, 0 = negative claim, None = the claim matched neither."""
     reasoning: str | None = None
     p: float | None = None
-    """Probability of the positive claim; None when the reply could not be parsed."""
+    """Probability of the positive claim; None when the reply could not be parsed (or the
+    question has K outcomes)."""
+    probs: list[float] | None = None
+    """A K-outcome question's probability per option (A first); None when the reply could
+    not be parsed or the question is binary."""
     raw: str
     """The text of the last attempt."""
     error: str | None = None
@@ -33,7 +37,7 @@ class Judgment(BaseModel):
 
     @property
     def parsed(self) -> bool:
-        return self.p is not None
+        return self.p is not None or self.probs is not None
 
 
 class Turn(BaseModel):
@@ -89,6 +93,8 @@ class TrajectoryData(BaseModel):
     turns: list[Turn] = Field(default_factory=list)
     final_p: float | None = None
     """The protocol's final probability (the last judgment's p, or an aggregate)."""
+    final_probs: list[float] | None = None
+    """A K-outcome question's final probability per option (its final_p is None)."""
     final_claim_side: int | None = None
     stop_reason: StopReason | None = None
     calls: int = 0

@@ -17,6 +17,8 @@ from typing import Any
 
 from inspect_ai.scorer import Metric, SampleScore, metric
 
+from ..propositions import LETTERS
+
 Values = Sequence[Mapping[str, Any]]
 
 
@@ -61,6 +63,49 @@ def brier(values: Values, p_key: str) -> float:
     """Mean squared error of p against the label, over samples whose p was parsed."""
     terms = [(float(v[p_key]) - float(v["label"])) ** 2 for v in values if not math.isnan(v[p_key])]
     return math.fsum(terms) / len(terms) if terms else math.nan
+
+
+LOG_LOSS_FLOOR = 1e-3
+"""The least probability the log loss takes of the true outcome: a forecast certain of a
+wrong outcome costs ln(1000) = 6.9, not infinity."""
+
+
+def outcome_probs(row: Mapping[str, Any], which: str) -> list[float] | None:
+    """The probability per outcome of a score row's `which` forecast (`final`, `baseline`):
+    a binary row's (1 - p, p), a K-outcome row's `<which>_p_A` ...; None when unparsed."""
+    if "options" in row:
+        probs = [float(row[f"{which}_p_{letter}"]) for letter in LETTERS[: int(row["options"])]]
+    else:
+        probs = [1.0 - float(row[f"{which}_p"]), float(row[f"{which}_p"])]
+    return None if any(math.isnan(q) for q in probs) else probs
+
+
+def squared_error(row: Mapping[str, Any], which: str) -> float:
+    """A forecast's Brier term: binary (p - label)^2; K outcomes the sum over the options of
+    (q - 1 if the option is true else q)^2 (twice the binary term on two outcomes); NaN
+    when unparsed."""
+    probs = outcome_probs(row, which)
+    if probs is None:
+        return math.nan
+    label = int(row["label"])
+    if "options" not in row:
+        return (probs[1] - label) ** 2
+    return math.fsum((q - (k == label)) ** 2 for k, q in enumerate(probs))
+
+
+def log_loss(row: Mapping[str, Any], which: str) -> float:
+    """A forecast's log loss: -ln of the probability of the true outcome (at least
+    LOG_LOSS_FLOOR); NaN when unparsed."""
+    probs = outcome_probs(row, which)
+    if probs is None:
+        return math.nan
+    return -math.log(max(probs[int(row["label"])], LOG_LOSS_FLOOR))
+
+
+def parsed_mean(values: Values, term: Callable[[Mapping[str, Any]], float]) -> float:
+    """Mean of a per-sample term over the samples where it is defined (not NaN)."""
+    xs = [x for x in map(term, values) if not math.isnan(x)]
+    return math.fsum(xs) / len(xs) if xs else math.nan
 
 
 def defined_mean(values: Values, key: str) -> float:
@@ -110,9 +155,12 @@ def key_stderr(name: str, key: str, doc: str) -> Callable[[], Metric]:
     return row_metric(name, doc, lambda rows: stderr_of([float(v[key]) for v in rows]))
 
 
-def key_brier(name: str, key: str, doc: str) -> Callable[[], Metric]:
-    """A metric named `name`: the Brier score of the parsed p's of score key `key`."""
-    return row_metric(name, doc, lambda rows: brier(rows, key))
+def forecast_metric(
+    name: str, term: Callable[[Mapping[str, Any], str], float], which: str, doc: str
+) -> Callable[[], Metric]:
+    """A metric named `name`: the mean of a per-sample `term` (squared error, log loss) of
+    the `which` forecast over the samples whose forecast was parsed."""
+    return row_metric(name, doc, lambda rows: parsed_mean(rows, lambda row: term(row, which)))
 
 
 final_accuracy = key_mean("final_accuracy", "final_correct", "Accuracy of the final p.")
@@ -137,10 +185,19 @@ flip_to_wrong = key_mean(
     "flipped_to_wrong",
     "Share of samples right at baseline, wrong at the end (per epoch, then averaged).",
 )
-brier_baseline = key_brier(
-    "brier_baseline", "baseline_p", "Brier score of the parsed baseline p's."
+_BRIER = (
+    "Brier score of the parsed {} forecasts: binary (p - label)^2, K outcomes the sum of the "
+    "squared errors over the options."
 )
-brier_final = key_brier("brier_final", "final_p", "Brier score of the parsed final p's.")
+_LOG_LOSS = "Log loss of the parsed {} forecasts: -ln P(true outcome), P floored at 0.001."
+brier_baseline = forecast_metric(
+    "brier_baseline", squared_error, "baseline", _BRIER.format("baseline")
+)
+brier_final = forecast_metric("brier_final", squared_error, "final", _BRIER.format("final"))
+log_loss_baseline = forecast_metric(
+    "log_loss_baseline", log_loss, "baseline", _LOG_LOSS.format("baseline")
+)
+log_loss_final = forecast_metric("log_loss_final", log_loss, "final", _LOG_LOSS.format("final"))
 baseline_claim_accuracy = key_mean(
     "baseline_claim_accuracy",
     "baseline_claim_correct",
@@ -281,6 +338,8 @@ CORE_METRICS: list[Metric] = [
     flip_to_wrong(),
     brier_baseline(),
     brier_final(),
+    log_loss_baseline(),
+    log_loss_final(),
     baseline_claim_accuracy(),
     final_claim_accuracy(),
     mean_judgments(),

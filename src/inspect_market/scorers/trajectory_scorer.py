@@ -7,8 +7,9 @@ import math
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
-from ..judgment import decide, is_consistent
-from ..trajectory import TrajectoryData, load_trajectory, majority_side
+from ..judgment import decide, decide_probs, format_probs, is_consistent
+from ..propositions import LETTERS, Proposition
+from ..trajectory import Judgment, TrajectoryData, load_trajectory, majority_side
 from .metrics import CORE_METRICS, FIRST_CORRECT, PROFIT, flipped
 
 
@@ -18,6 +19,21 @@ def _correct(decision: int | None, label: int) -> int:
 
 def _p(value: float | None) -> float:
     return math.nan if value is None else value
+
+
+def _forecast(
+    which: str, p: float | None, probs: list[float] | None, options: int
+) -> dict[str, float]:
+    """The score keys of a forecast: binary `<which>_p`; K outcomes `<which>_p_A` ... (NaN
+    when unparsed), so that the epoch reducer averages each and the metrics read them."""
+    if not options:
+        return {f"{which}_p": _p(p)}
+    shown = probs or [math.nan] * options
+    return {f"{which}_p_{LETTERS[k]}": q for k, q in enumerate(shown)}
+
+
+def _decision(p: float | None, probs: list[float] | None, options: int) -> int | None:
+    return decide(p) if not options else decide_probs(probs)
 
 
 def market_values(trajectory: TrajectoryData, label: int) -> dict[str, float | int]:
@@ -37,8 +53,14 @@ def market_values(trajectory: TrajectoryData, label: int) -> dict[str, float | i
     return values
 
 
-def score_trajectory(trajectory: TrajectoryData, label: int) -> Score:
+def score_trajectory(trajectory: TrajectoryData, label: int, options: int = 0) -> Score:
     """The dict score of one trajectory; every value is a number (NaN when undefined).
+
+    `label` is the true outcome (binary: 1 when the positive claim is true; K outcomes: the
+    true option, A = 0) and `options` the number of options of a K-outcome question (0:
+    binary). A binary forecast is scored by its p (`final_p`, `baseline_p`); a K-outcome one
+    by its probability per option (`final_p_A`, ...; `options` = K), its decision being the
+    option of the highest probability.
 
     Correctness and flip keys are 0/1, so with several epochs their epoch means are the share
     of epochs in which the sample was right (or flipped). Keys that only some protocols
@@ -53,23 +75,24 @@ def score_trajectory(trajectory: TrajectoryData, label: int) -> Score:
         raise ValueError("the trajectory holds no judgment: did an inspect_market solver run?")
     baseline = trajectory.baseline or (judgments[0] if judgments else None)
     parsed = [j for j in judgments if j.parsed]
-    baseline_p = None if baseline is None else baseline.p
-    baseline_side = None if baseline is None else baseline.claim_side
+    first = baseline or Judgment(role="", raw="")
+    final_p, final_probs = trajectory.final_p, trajectory.final_probs
     value: dict[str, float | int] = {
         # the viewer's sample header shows the first five keys
-        "final_correct": _correct(decide(trajectory.final_p), label),
-        "baseline_correct": _correct(decide(baseline_p), label),
-        "final_p": _p(trajectory.final_p),
-        "baseline_p": _p(baseline_p),
+        "final_correct": _correct(_decision(final_p, final_probs, options), label),
+        "baseline_correct": _correct(_decision(first.p, first.probs, options), label),
+        **_forecast("final", final_p, final_probs, options),
+        **_forecast("baseline", first.p, first.probs, options),
         "label": label,
-        "baseline_claim_correct": _correct(baseline_side, label),
+        **({"options": options} if options else {}),
+        "baseline_claim_correct": _correct(first.claim_side, label),
         "final_claim_correct": _correct(trajectory.final_claim_side, label),
         "judgments": len(judgments),
         "converged": int(trajectory.stop_reason == "converged"),
         "stopped_by_limit": int(limited),
         "parse_failures": len(judgments) - len(parsed),
         "parsed": len(parsed),
-        "consistent": sum(is_consistent(j.claim_side, j.p) for j in parsed),
+        "consistent": sum(is_consistent(j.claim_side, j.p, j.probs) for j in parsed),
         "format_retries": sum(j.retries for j in judgments),
         "calls": trajectory.calls,
         "input_tokens": trajectory.input_tokens,
@@ -84,8 +107,10 @@ def score_trajectory(trajectory: TrajectoryData, label: int) -> Score:
         value["vote_baseline_correct"] = _correct(majority_side(trajectory.baseline_votes), label)
     if trajectory.price_path:
         value.update(market_values(trajectory, label))
-    ps = [j.p for j in judgments]
-    final_text = "none" if trajectory.final_p is None else f"{trajectory.final_p:g}"
+    ps = [j.p if j.probs is None else j.probs for j in judgments]
+    final_text = "none" if final_p is None else f"{final_p:g}"
+    if final_probs is not None:
+        final_text = format_probs(final_probs)
     return Score(
         value=value,
         answer=judgments[-1].raw if trajectory.final_p is None and judgments else final_text,
@@ -112,7 +137,10 @@ def trajectory_scorer() -> Scorer:
     """
 
     async def score(state: TaskState, target: Target) -> Score:
-        label = int(target.text)
-        return score_trajectory(load_trajectory(), label)
+        if "options" not in state.metadata:  # binary: no need to rebuild the proposition
+            return score_trajectory(load_trajectory(), int(target.text))
+        proposition = Proposition.from_sample(state.input_text, state.metadata)
+        label = proposition.outcome(target.text)
+        return score_trajectory(load_trajectory(), label, proposition.outcomes)
 
     return score

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from inspect_ai.model import ChatMessage
 
 from ..judgment import format_judgment, quote_labels
-from ..propositions import Proposition
+from ..propositions import LETTERS, Proposition
 from ..requests import RequestTag, tagged_request
 from . import paper_prompts
 from .evidence import NO_EVIDENCE, Evidence
@@ -123,8 +123,27 @@ def proposition_values(prompt_set: str, proposition: Proposition) -> dict[str, s
 
 def judge_values(prompt_set: str, proposition: Proposition, arguments: str = "") -> dict[str, str]:
     """The judge template's placeholder values: the proposition's, and `{arguments}` (the
-    evidence block, empty in a first judgment)."""
+    evidence block, empty in a first judgment); a K-outcome proposition's `choice_values`."""
+    if not proposition.binary:
+        return choice_values(proposition, arguments)
     return {**proposition_values(prompt_set, proposition), "arguments": arguments}
+
+
+def letters(proposition: Proposition) -> str:
+    """The option letters of a K-outcome proposition: `A, B, C`."""
+    return ", ".join(LETTERS[: proposition.outcomes])
+
+
+def choice_values(proposition: Proposition, arguments: str = "") -> dict[str, str]:
+    """The K-outcome judge template's placeholder values."""
+    return {
+        "question": quote_labels(proposition.question),
+        "options": "\n".join(
+            f'{LETTERS[k]}: "{quote_labels(claim)}"' for k, claim in enumerate(proposition.claims)
+        ),
+        "letters": letters(proposition),
+        "arguments": arguments,
+    }
 
 
 SUITE_JUDGE_TEMPLATE = """\
@@ -178,10 +197,17 @@ def judgment_messages(
 
 def format_reminder(proposition: Proposition, error: str | None, tag: RequestTag) -> ChatMessage:
     """A short re-ask after a reply whose prediction could not be read."""
-    text = (
-        f"Your reply could not be read ({error}). Reply again with exactly three labelled lines: "
-        "Reasoning, then Claim (one of the two claims, word for word), then Final Prediction "
-        f'(one plain decimal in [0, 1]: the probability that "{proposition.positive_claim}" is '
-        "true)."
-    )
-    return tagged_request(text, tag)
+    if proposition.binary:
+        asked = (
+            "Reasoning, then Claim (one of the two claims, word for word), then Final "
+            f'Prediction (one plain decimal in [0, 1]: the probability that "'
+            f'{proposition.positive_claim}" is true).'
+        )
+    else:
+        asked = (
+            "Reasoning, then Claim (one of the claims, word for word), then Final Prediction "
+            f"(each of the letters {letters(proposition)} with its probability, as 'A: 0.2', "
+            "separated by commas, summing to 1)."
+        )
+    text = f"Your reply could not be read ({error}). Reply again with exactly three labelled "
+    return tagged_request(f"{text}lines: {asked}", tag)

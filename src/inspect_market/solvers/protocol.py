@@ -41,6 +41,7 @@ from ..propositions import Proposition
 from ..requests import RequestTag
 from ..trajectory import Judgment, TrajectoryData, save_trajectory
 from ._calls import counted_generate, member_model, role_model
+from .choice import choice_prompts
 from .evidence import NO_EVIDENCE, Evidence
 from .judge import format_reminder, judgment_messages
 from .templates import DEFAULT_PROMPTS, RolePrompt, note_prompts
@@ -81,16 +82,18 @@ class Calls(NamedTuple):
 
 
 class Final(NamedTuple):
-    """A protocol's final answer: p, the claim side and the text shown as the sample's output."""
+    """A protocol's final answer: p (a K-outcome question's probability per option, `probs`),
+    the claim side and the text shown as the sample's output."""
 
     p: float | None
     claim_side: int | None
     text: str
+    probs: list[float] | None = None
 
     @classmethod
     def of(cls, judgment: Judgment) -> Final:
         """The final answer that is one judgment."""
-        return cls(judgment.p, judgment.claim_side, judgment.raw)
+        return cls(judgment.p, judgment.claim_side, judgment.raw, judgment.probs)
 
 
 @dataclass
@@ -176,6 +179,7 @@ class ProtocolRun:
             claim_side=parsed.claim_side,
             reasoning=parsed.reasoning,
             p=parsed.p,
+            probs=None if parsed.probs is None else list(parsed.probs),
             raw=output.completion,
             error=parsed.error,
             retries=retries,
@@ -241,6 +245,9 @@ class ProtocolSpec:
         max_calls: most calls per sample before format retries (the sample's ceiling).
         metrics: the metrics that apply beside the core ones, from the parameters.
         world_args: the protocol arguments a world setting sets (e.g. `trader_stance`).
+        multi_outcome: whether it runs on questions with K outcomes (`Proposition.choice`):
+            its Play handles a probability per option, and its prompts have K-outcome
+            versions (`choice.choice_prompts`).
     """
 
     name: str
@@ -252,6 +259,7 @@ class ProtocolSpec:
     max_calls: Callable[[Params], Calls]
     metrics: Callable[[Params], list[Metric]]
     world_args: tuple[str, ...]
+    multi_outcome: bool = False
 
     @property
     def short_name(self) -> str:
@@ -275,6 +283,17 @@ class ProtocolSpec:
         accepted = inspect.signature(self.prompts).parameters
         return self.prompts(**{key: value for key, value in params.items() if key in accepted})
 
+    def choice_prompts(self, params: Params) -> dict[str, RolePrompt]:
+        """The K-outcome prompts of a run with these parameters; one clear error line when
+        the protocol or its prompts are binary only."""
+        if not self.multi_outcome:
+            multi = ", ".join(sorted(s.short_name for s in SPECS.values() if s.multi_outcome))
+            raise InspectMarketError(
+                f"{self.short_name} judges binary questions only; questions with several "
+                f"options run with {multi}"
+            )
+        return choice_prompts(self.role_prompts(params))
+
     def call_ceiling(self, params: Params) -> int:
         """Most calls of one sample with these parameters, format retries included."""
         return self.max_calls(params).with_retries(params.get("max_format_retries", 0))
@@ -293,6 +312,7 @@ def protocol(
     max_calls: Callable[[Params], Calls] | None = None,
     metrics: Callable[[Params], list[Metric]] | None = None,
     world_args: tuple[str, ...] = (),
+    multi_outcome: bool = False,
 ) -> Callable[[Callable[P, Play]], Callable[P, Solver]]:
     """Register a protocol: a factory of its `Play` becomes an Inspect `@solver`.
 
@@ -302,7 +322,9 @@ def protocol(
     the proposition, refuses to run when the task names another protocol, records the
     trajectory (saved however the sample ends, stop reason `error` when it raises), records
     the prompt set and hashes, plays, and shows the final answer as the sample's output.
-    `max_calls` defaults to `calls` (a protocol whose calls do not vary).
+    `max_calls` defaults to `calls` (a protocol whose calls do not vary). A protocol that
+    declares `multi_outcome` also runs on K-outcome questions, with its prompts' K-outcome
+    versions; any other refuses them before any model call.
     """
 
     def register(factory: Callable[P, Play]) -> Callable[P, Solver]:
@@ -311,6 +333,7 @@ def protocol(
             play = factory(*args, **kwargs)
             params = spec.params(inspect.signature(factory).bind(*args, **kwargs).arguments)
             role_prompts = spec.role_prompts(params)
+            choice: dict[str, RolePrompt] | None = None
             ceiling = spec.call_ceiling(params)
             if ceiling > MAX_CALLS:
                 raise InspectMarketError(
@@ -321,12 +344,15 @@ def protocol(
             retries = int(params.get("max_format_retries", 0))
 
             async def solve(state: TaskState, generate: Generate) -> TaskState:
+                nonlocal choice
                 proposition = Proposition.from_sample(state.input_text, state.metadata)
+                prompts = role_prompts
+                if not proposition.binary:
+                    choice = choice or spec.choice_prompts(params)
+                    prompts = choice
                 with recording(spec.short_name, state) as trajectory:
-                    note_prompts(trajectory, prompt_set, role_prompts)
-                    run = ProtocolRun(
-                        state, proposition, trajectory, role_prompts, retries, ceiling
-                    )
+                    note_prompts(trajectory, prompt_set, prompts)
+                    run = ProtocolRun(state, proposition, trajectory, prompts, retries, ceiling)
                     final = await play(run)
                     return finish(state, trajectory, final)
 
@@ -343,6 +369,7 @@ def protocol(
             max_calls=max_calls or calls,
             metrics=metrics or (lambda params: []),
             world_args=world_args,
+            multi_outcome=multi_outcome,
         )
         SPECS[spec.name] = spec
         return registered
@@ -388,6 +415,7 @@ def is_limit(error: BaseException) -> bool:
 def finish(state: TaskState, trajectory: TrajectoryData, final: Final) -> TaskState:
     """Record the final p and claim, and show the final text as the sample's output."""
     trajectory.final_p = final.p
+    trajectory.final_probs = final.probs
     trajectory.final_claim_side = final.claim_side
     state.output = ModelOutput.from_content(model=str(state.model), content=final.text)
     state.messages.append(ChatMessageAssistant(content=final.text))
