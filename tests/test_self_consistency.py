@@ -61,7 +61,7 @@ def made(p: float | None, side: int | None) -> Judgment:
     ],
 )
 def test_aggregate(judgments: list[Judgment], expected: tuple[float | None, int | None]) -> None:
-    p, side, _ = aggregate(judgments)
+    p, side, _, _ = aggregate(judgments)
     assert (p if p is None else pytest.approx(p), side) == expected
 
 

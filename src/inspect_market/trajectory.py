@@ -121,9 +121,10 @@ class TrajectoryData(BaseModel):
 
 
 def majority_side(sides: Iterable[int | None]) -> int | None:
-    """The claim side most of `sides` name, ignoring None (None when there is none or a tie)."""
+    """The claim side (or option) most of `sides` name, ignoring None (None when there is
+    none or a tie for the most)."""
     ranked = Counter(side for side in sides if side is not None).most_common()
-    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+    if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
         return None
     return ranked[0][0]
 

@@ -68,11 +68,14 @@ def protocol_defaults(name: str) -> dict[str, Any] | None:
     return None if spec is None else spec.defaults()
 
 
-def protocol_prompts(name: str, **params: Any) -> dict[str, Any]:
-    """What protocol `name` built with `params` will send: its prompt set and, per role (or
-    block template), the short sha256 its trajectory records."""
+def protocol_prompts(name: str, params: dict[str, Any], choice: bool = False) -> dict[str, Any]:
+    """What protocol `name` built with `params` will send (on K-outcome questions with
+    `choice`): its prompt set and, per role (or block template), the short sha256 its
+    trajectory records. With `choice`, one clear error line when the protocol or its prompts
+    are binary only."""
     spec = require_spec(name)
-    roles = spec.role_prompts(spec.params(params))
+    given = spec.params(params)
+    roles = spec.choice_prompts(given) if choice else spec.role_prompts(given)
     return {
         "protocol": spec.short_name,
         "set": params.get("prompts", spec.defaults().get("prompts")),

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from inspect_ai.model import GenerateConfig
 
+from ..judgment import format_probs
 from ..params import MAX_LOOP, check_int, check_number
 from ..trajectory import Judgment, majority_side
 from ._calls import validate_retries
@@ -20,6 +21,7 @@ from .templates import DEFAULT_PROMPTS
     helper_roles=(),
     prompts=single_shot_prompts,
     calls=lambda params: Calls(params["samples"], 0),
+    multi_outcome=True,
 )
 def self_consistency(
     samples: int = 5,
@@ -33,7 +35,8 @@ def self_consistency(
     Role `market_maker` (defaults to the main model).
 
     Baseline = the first judgment; final p = the mean p of the parsed judgments (None if none
-    parsed); final claim = the majority of the claims that matched a side (None on a tie).
+    parsed; on K options the mean probability of each option); final claim = the majority
+    of the claims that matched a side or option (None on a tie).
 
     The default of 5 samples costs 5 calls, what market making costs when it stops at the
     earliest possible point (3 judgments and 2 trades, 2J - 1 calls), the usual outcome at the
@@ -67,10 +70,17 @@ def self_consistency(
 
 
 def aggregate(judgments: Sequence[Judgment]) -> Final:
-    """Mean p of the parsed judgments (None when none parsed) and the majority claim side
-    (None on a tie), shown as a line that says what was averaged."""
+    """Mean p of the parsed judgments (None when none parsed; on K options the mean of each
+    option's probability) and the majority claim (None on a tie), shown as a line that says
+    what was averaged."""
+    claim = majority_side(j.claim_side for j in judgments)
+    vectors = [j.probs for j in judgments if j.probs is not None]
+    if vectors:
+        means = [math.fsum(column) / len(vectors) for column in zip(*vectors, strict=True)]
+        text = f"Mean probabilities of {len(vectors)} parsed judgment(s) of {len(judgments)}: "
+        return Final(None, claim, text + format_probs(means), means)
     ps = [j.p for j in judgments if j.p is not None]
     mean_p = math.fsum(ps) / len(ps) if ps else None
     shown = "none" if mean_p is None else f"{mean_p:.4g}"
     text = f"Mean p of {len(ps)} parsed judgment(s) of {len(judgments)}: {shown}"
-    return Final(mean_p, majority_side(j.claim_side for j in judgments), text)
+    return Final(mean_p, claim, text)

@@ -20,6 +20,7 @@ def single_shot_prompts(
     helper_roles=(),
     prompts=single_shot_prompts,
     calls=lambda params: Calls(1, 0),
+    multi_outcome=True,
 )
 def single_shot(
     max_format_retries: int = 2,

@@ -37,8 +37,10 @@ def protocol_task(
     solver_args: dict[str, Any],
     metadata: dict[str, Any] | None = None,
     extra_metrics: Sequence[Metric] = (),
+    choice: bool = False,
 ) -> Task:
-    """A task scoring protocol `solver` (default market making) on the dataset from `load`.
+    """A task scoring protocol `solver` (default market making) on the dataset from `load`
+    (questions with K outcomes when `choice`: a binary-only protocol is refused).
 
     `load` returns the dataset and what the eval metadata records about where it came from.
     The solver is built first, so a bad protocol name or parameter fails before any data is
@@ -54,7 +56,7 @@ def protocol_task(
     spec = require_spec(protocol)
     built = create_protocol(protocol, **solver_args)
     params = spec.params(solver_args)
-    prompts = protocol_prompts(protocol, **solver_args)
+    prompts = protocol_prompts(protocol, solver_args, choice)
     dataset, provenance = load()
     return Task(
         dataset=dataset,
@@ -81,6 +83,12 @@ def seeded_flip(seed: int, key: str) -> bool:
     return hashlib.sha256(f"{seed}:{key}".encode()).digest()[0] < 128
 
 
+def seeded_order(seed: int, key: str, count: int) -> list[int]:
+    """A permutation of range(count) fixed by (seed, key), as `seeded_flip` fixes a coin: the
+    order of a record's K options depends on its key only."""
+    return sorted(range(count), key=lambda i: hashlib.sha256(f"{seed}:{key}:{i}".encode()).digest())
+
+
 def choose_split(task: str, split: str, options: Mapping[str, T]) -> T:
     """The option for `split`, or one clear error naming the splits the task offers."""
     if not isinstance(split, str) or split not in options:
@@ -101,6 +109,7 @@ def release_task(
     solver_args: dict[str, Any],
     metadata: dict[str, Any],
     extra_metrics: Sequence[Metric] = (),
+    choice: bool = False,
 ) -> Task:
     """protocol_task on `parse` of one release file: `data_path`, else the cached `remote`.
 
@@ -129,4 +138,5 @@ def release_task(
         solver_args=solver_args,
         metadata={**metadata, "seed": seed},
         extra_metrics=extra_metrics,
+        choice=choice,
     )
