@@ -18,7 +18,7 @@ from typing import Any, Literal
 from inspect_ai.model import ChatMessage, ChatMessageUser, ModelOutput
 from pydantic import BaseModel, Field
 
-from .propositions import Proposition
+from .propositions import LETTERS, Proposition
 
 TAG_KEY = "inspect_market"
 RequestKind = Literal["judgment", "argument"]
@@ -107,7 +107,8 @@ def side_metadata(side: int | None) -> dict[str, Any]:
 
 
 def reply_side(output: ModelOutput) -> int | None:
-    """The side a reply declares its argument supports (None when it declares none)."""
+    """The side (K options: the option, A = 0) a reply declares its argument supports (None
+    when it declares none)."""
     metadata = output.message.metadata or {}
     side = metadata.get(TAG_KEY, {}).get("side")
-    return side if side in (0, 1) else None
+    return side if type(side) is int and 0 <= side < len(LETTERS) else None

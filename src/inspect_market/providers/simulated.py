@@ -8,7 +8,9 @@ move the price to its p, cut to what its cash buys); any other request gets one 
 sentence (for an untagged request, about a generic claim). A request about an item of the
 simulated world (the `synthetic` task) is answered by a world agent of the given skill and
 persuadability (`providers/world_agent.py`): its judgments and argued sides follow the world's
-rules, and an argument's reply declares the side it supports.
+rules, and an argument's reply declares the side it supports. A K-outcome request (tag
+`options` = K) gets a probability per option (`world.rules.option_probs`), its claim the
+option's letter (`Answer B`), and an argument for an option declares the option.
 
 Every random choice is a hash of (seed, conversation text, purpose), never global state, so
 replies do not depend on the order in which concurrent samples call the model. Injected errors
@@ -55,7 +57,9 @@ from ..errors import InspectMarketError
 from ..judgment import format_judgment
 from ..lmsr import Market, Outcome
 from ..params import check_int, check_number
+from ..propositions import LETTERS
 from ..requests import MarketView, RequestTag, request_tag, side_metadata
+from ..world.rules import option_probs, side_p
 from .world_agent import WorldAgent
 
 logger = logging.getLogger(__name__)
@@ -67,7 +71,8 @@ REAL_DATA_WARNING = (
 
 SETTLED_PS = (0.05, 0.2, 0.35, 0.65, 0.8, 0.95)
 _SWING_LOW, _SWING_HIGH = 0.05, 0.95
-_FALLBACK_CLAIMS = ("the claim is true", "the claim is false")
+_FALLBACK_CLAIMS = ("the claim is false", "the claim is true")
+"""By outcome: negative, positive."""
 _REASONS = (
     "The question's wording and common knowledge point this way.",
     "The stronger answer fits the facts better, though not beyond doubt.",
@@ -207,31 +212,47 @@ class SimulatedModelAPI(ModelAPI):
         return far if (self.converge_after - 1 - judgment_no) % 2 == 0 else near
 
     def _judgment(self, tag: RequestTag, conversation: bytes) -> str:
-        if tag.item is not None:
-            p = self.world.judgment_p(tag, tag.item)
+        stated: float | tuple[float, ...]
+        trade = None
+        if tag.options:
+            option, level = self._choice_belief(tag)
+            stated, claim = option_probs(option, tag.options, level), f"Answer {LETTERS[option]}"
         else:
-            proposition = hashlib.blake2b(
-                "\x1f".join([tag.question, tag.positive_claim, tag.negative_claim]).encode(),
-                digest_size=16,
-            ).digest()
-            settled = SETTLED_PS[int(self._draw("settled", proposition) * len(SETTLED_PS))]
-            p = self.p_at(tag.evidence + 1, settled)
-        claim = tag.positive_claim if p > 0.5 else tag.negative_claim
+            if tag.item is not None:
+                p = side_p(*self.world.belief(tag, tag.item))
+            else:
+                p = self.p_at(tag.evidence + 1, self._settled(tag))
+            stated, claim = p, tag.positive_claim if p > 0.5 else tag.negative_claim
+            trade = None if tag.market is None else trade_toward(p, tag.market)
         reason = _pick(_REASONS, self._draw("reason", conversation))
         if self._draw("malformed", conversation) < self.malformed_rate:
             return _MALFORMED.format(reason=reason, claim=claim)
-        judged = format_judgment(reason, claim, p)
-        return judged if tag.market is None else f"{judged}\nTrade: {trade_toward(p, tag.market)}"
+        judged = format_judgment(reason, claim, stated)
+        return judged if trade is None else f"{judged}\nTrade: {trade}"
+
+    def _settled(self, tag: RequestTag) -> float:
+        """The p a real item's judgments settle at, fixed by its question and claims."""
+        return SETTLED_PS[int(self._draw("settled", _proposition(tag)) * len(SETTLED_PS))]
+
+    def _choice_belief(self, tag: RequestTag) -> tuple[int, float]:
+        """A K-outcome judgment's option and binary-equivalent p (`option_probs`): a world
+        agent's belief, or for a real item an option and strength fixed by its question."""
+        if tag.item is not None:
+            return self.world.belief(tag, tag.item)
+        settled = self._settled(tag)
+        option = int(self._draw("option", _proposition(tag)) * tag.options)
+        return option, max(settled, 1 - settled)
 
     def _argument(
         self, tag: RequestTag | None, conversation: bytes, side: int | None = None
     ) -> str:
-        """One sentence for side `side` (1 positive), else a side drawn from the conversation."""
-        claims = _FALLBACK_CLAIMS if tag is None else (tag.positive_claim, tag.negative_claim)
-        claim = (
-            claims[int(self._draw("side", conversation) * 2)] if side is None else claims[1 - side]
-        )
-        return _pick(_ARGUMENTS, self._draw("argument", conversation)).format(claim=claim)
+        """One sentence for outcome `side` (binary: 1 positive; K options: the option), else
+        for one drawn from the conversation."""
+        claims = _claims(tag)
+        if side is None:
+            # counted from the last outcome, so a binary draw below 1/2 stays the positive claim
+            side = len(claims) - 1 - int(self._draw("side", conversation) * len(claims))
+        return _pick(_ARGUMENTS, self._draw("argument", conversation)).format(claim=claims[side])
 
     def _draw(self, purpose: str, key: bytes, attempt: int = 0) -> float:
         """A uniform number in [0, 1) fixed by the seed, the purpose, the key and the attempt."""
@@ -252,3 +273,18 @@ def trade_toward(belief: float, view: MarketView) -> str:
 
 def _pick(options: tuple[str, ...], u: float) -> str:
     return options[int(u * len(options))]
+
+
+def _proposition(tag: RequestTag) -> bytes:
+    """A key naming the proposition a request is about (its question and claims)."""
+    text = "\x1f".join([tag.question, tag.positive_claim, tag.negative_claim])
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def _claims(tag: RequestTag | None) -> tuple[str, ...]:
+    """The claim of each outcome a request is about (binary: negative, positive)."""
+    if tag is None:
+        return _FALLBACK_CLAIMS
+    if tag.options:
+        return tuple(f"answer {letter} is the true answer" for letter in LETTERS[: tag.options])
+    return tag.negative_claim, tag.positive_claim

@@ -11,6 +11,12 @@ different seeds know independently). Everything it uses comes from the request's
   knowing, the true side (the false side with the adversarial stance); not knowing, a side at
   random per turn. Any other role's argument (econ's coordinator's strategy) supports no side.
 
+On a K-outcome item (tag `options` = K) the same rules pick an option for a side: the true
+option (`truth(item, K)`), the option most of `shown_sides` support (a unique most), or one
+uniformly at random; an adversarial trader argues the option after the true one (cyclically,
+as market making tells it).
+The provider states a belief in an option as a probability per option (`option_probs`).
+
 Random draws other than knowledge also hash the role and the request's place in the protocol
 (evidence shown, round, draw), so they are independent between roles and turns.
 """
@@ -20,7 +26,8 @@ from __future__ import annotations
 import hashlib
 
 from ..requests import RequestTag
-from ..world.rules import ARGUER_ROLES, GUESS_P, KNOWN_P, LEAN_P, side_p, truth
+from ..trajectory import majority_side as _majority
+from ..world.rules import ARGUER_ROLES, GUESS_P, KNOWN_P, LEAN_P, truth
 
 
 class WorldAgent:
@@ -34,18 +41,19 @@ class WorldAgent:
     def knows(self, item: str) -> bool:
         return self._draw("knows", item) < self.skill
 
-    def judgment_p(self, tag: RequestTag, item: str) -> float:
-        """This agent's p of the positive claim (its judged side is the side of p)."""
+    def belief(self, tag: RequestTag, item: str) -> tuple[int, float]:
+        """The outcome this agent judges true (a side; an option on K options) and the binary
+        p it states for it (KNOWN_P, LEAN_P or GUESS_P)."""
         if self.knows(item):
-            side, level = truth(item), KNOWN_P
+            side, level = truth(item, tag.options), KNOWN_P
         else:
             turn = self._turn(tag, item, tag.draw)
             majority = _majority(tag.shown_sides)
             if majority is not None and self._draw("persuaded", *turn) < self.persuadability:
                 side, level = majority, LEAN_P
             else:
-                side, level = self._coin("guess", *turn), GUESS_P
-        return side_p(side, level)
+                side, level = self._outcome("guess", tag.options, *turn), GUESS_P
+        return side, level
 
     def argued_side(self, tag: RequestTag, item: str) -> int | None:
         """The side this agent's argument supports (None: a role whose text argues no side)."""
@@ -54,22 +62,20 @@ class WorldAgent:
         if tag.stance == "contrarian" and tag.side is not None:
             return tag.side
         if self.knows(item):
-            return 1 - truth(item) if tag.stance == "adversarial" else truth(item)
-        return self._coin("argue", *self._turn(tag, item, tag.round))
+            true = truth(item, tag.options)
+            return (true + 1) % (tag.options or 2) if tag.stance == "adversarial" else true
+        return self._outcome("argue", tag.options, *self._turn(tag, item, tag.round))
 
     def _turn(self, tag: RequestTag, item: str, step: int) -> tuple[str, ...]:
         return (tag.role or "", item, str(tag.evidence), str(step))
 
-    def _coin(self, purpose: str, *parts: str) -> int:
-        return int(self._draw(purpose, *parts) < 0.5)
+    def _outcome(self, purpose: str, options: int, *parts: str) -> int:
+        """An outcome uniformly at random (binary, options 0: 1 iff the draw is below 1/2)."""
+        k = options or 2
+        return k - 1 - int(self._draw(purpose, *parts) * k)
 
     def _draw(self, purpose: str, *parts: str) -> float:
         """A uniform number in [0, 1) fixed by the seed, the purpose and the parts."""
         key = "\x1f".join(("world", str(self.seed), purpose, *parts))
         digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
         return int.from_bytes(digest, "big") / 2**64
-
-
-def _majority(sides: list[int | None]) -> int | None:
-    ones, zeros = sides.count(1), sides.count(0)
-    return None if ones == zeros else int(ones > zeros)

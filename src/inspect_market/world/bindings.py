@@ -18,8 +18,11 @@ def agent_args(agent: Agent, seed: int) -> dict[str, Any]:
     return {"skill": agent.skill, "persuadability": agent.persuadability, "seed": seed}
 
 
-def eval_args(protocol: str, settings: WorldSettings, n: int, world_seed: int) -> dict[str, Any]:
-    """Arguments of `inspect_ai.eval` that run `protocol` on n synthetic items in `settings`.
+def eval_args(
+    protocol: str, settings: WorldSettings, n: int, world_seed: int, options: int = 0
+) -> dict[str, Any]:
+    """Arguments of `inspect_ai.eval` that run `protocol` on n synthetic items in `settings`
+    (binary, or with `options` answers each).
 
     The main agent is the eval's model; the helper, when there is one, is bound to the
     helper roles of the protocol's spec (at its default parameters), and the task gets the
@@ -34,6 +37,8 @@ def eval_args(protocol: str, settings: WorldSettings, n: int, world_seed: int) -
         )
         roles = dict.fromkeys(spec.helper_roles(spec.defaults()), helper)
     task_args: dict[str, Any] = {"n": n, "world_seed": world_seed, "solver": protocol}
+    if options:
+        task_args["options"] = options
     task_args.update({name: getattr(settings, name) for name in spec.world_args})
     return {
         "tasks": "inspect_market/synthetic",

@@ -5,7 +5,9 @@ skill. An item's truth is a fair coin; an unknowing judge guesses each side with
 1/2, so it is right with probability 1/2.
 
 single_shot: one judgment by the main agent, baseline = final:
-    acc = s + (1 - s) / 2.
+    acc = s + (1 - s) / 2;
+on items with K options (an unknowing judge picks one of the K uniformly):
+    acc = s + (1 - s) / K.
 
 market_making (N = 10, T = 0.2, window 3): every market stops at judgment 3. A knowing market
 maker states the same p (0.95 or 0.05) every time; an unknowing one states 0.55, 0.58, 0.42 or
@@ -33,13 +35,15 @@ from .settings import WorldSettings
 CLOSED_FORM = ("single_shot", "market_making")
 
 
-def expected(protocol: str, settings: WorldSettings) -> tuple[float, float]:
+def expected(protocol: str, settings: WorldSettings, options: int = 0) -> tuple[float, float]:
     """Closed-form expected (baseline accuracy, final accuracy) for protocols that have one
-    (single_shot, market_making); raise ValueError otherwise."""
+    (single_shot; market_making on binary items: `options` 0); raise ValueError otherwise."""
     s = settings.main.skill
-    baseline = s + (1 - s) / 2
+    baseline = s + (1 - s) / (options or 2)
     if protocol == "single_shot":
         return baseline, baseline
+    if options:
+        raise ValueError(f"no closed form for {protocol!r} on K options: use simulate()")
     if protocol != "market_making":
         raise ValueError(
             f"no closed form for {protocol!r} (only {', '.join(CLOSED_FORM)}): use simulate()"

@@ -3,7 +3,10 @@
 It re-implements each protocol's flow at its default parameters (read from the protocol's
 spec) and the agents' rules as stated in `WorldSettings`, drawing
 from one numpy generator, so it shares no code and no random draws with the `simulated`
-provider that plays the same world through Inspect.
+provider that plays the same world through Inspect. On items with K options
+(`options`, for the protocols in `CHOICE_PROTOCOLS`) the same rules pick an option for a side,
+and a judgment states a probability per option (weight 2p - 1 on its option, the rest spread
+evenly, p the binary level).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from .settings import Agent, WorldSettings
 
 _EPS = 1e-9
 NO_SIDE = -1
+CHOICE_PROTOCOLS = ("single_shot", "self_consistency")
+"""Protocols simulated on items with K options."""
 
 Params = Mapping[str, Any]
 Sides = NDArray[np.int8]
@@ -39,11 +44,13 @@ class _World:
     main: Agent
     helper: Agent
     stance: str
+    options: int = 0
+    """0: binary items; K: items with K options (truth and sides are options 0..K-1)."""
 
     @classmethod
-    def draw(cls, n: int, seed: int, settings: WorldSettings) -> _World:
+    def draw(cls, n: int, seed: int, settings: WorldSettings, options: int = 0) -> _World:
         rng = np.random.default_rng(seed)
-        truth = rng.integers(0, 2, n).astype(np.int8)
+        truth = rng.integers(0, options or 2, n).astype(np.int8)
         main_knows = rng.random(n) < settings.main.skill
         helper = settings.helper
         helper_knows = main_knows if helper is None else rng.random(n) < helper.skill
@@ -55,10 +62,12 @@ class _World:
             settings.main,
             helper or settings.main,
             settings.trader_stance,
+            options,
         )
 
     def coin(self) -> Sides:
-        return self.rng.integers(0, 2, self.truth.size).astype(np.int8)
+        """A side (an option) per item, uniformly at random."""
+        return self.rng.integers(0, self.options or 2, self.truth.size).astype(np.int8)
 
     def judge(
         self, knows: NDArray[np.bool_], agent: Agent, shown: Sequence[Sides]
@@ -70,7 +79,16 @@ class _World:
         follow = ~knows & persuaded & (majority != NO_SIDE)
         side = np.where(knows, self.truth, np.where(follow, majority, guess)).astype(np.int8)
         level = np.where(knows, KNOWN_P, np.where(follow, LEAN_P, GUESS_P))
-        return side, np.where(side == 1, level, 1 - level)
+        return side, self.forecast(side, level)
+
+    def forecast(self, side: Sides, level: Floats) -> Floats:
+        """What judgments of `side` at binary level `level` state: p of the positive claim, or
+        on K options a row per item, weight 2 level - 1 on its option and the rest spread evenly."""
+        if not self.options:
+            return np.where(side == 1, level, 1 - level)
+        weight = 2 * level - 1
+        chosen = side[:, None] == np.arange(self.options)
+        return np.asarray(chosen * weight[:, None] + (1 - weight[:, None]) / self.options)
 
     def argue(self, knows: NDArray[np.bool_], adversarial: bool = False) -> Sides:
         """The side each item's argument supports: the true (false) side if known, else a coin."""
@@ -78,18 +96,28 @@ class _World:
         return np.where(knows, known, self.coin()).astype(np.int8)
 
     def correct(self, p: Floats) -> Floats:
-        """1.0 where p decides for the true side (p = 0.5 decides nothing: wrong)."""
-        decided = np.where(p > 0.5, 1, np.where(p < 0.5, 0, NO_SIDE))
+        """1.0 where p decides for the true side (p = 0.5 decides nothing: wrong); on K options
+        where the true option's probability is the unique highest of its row."""
+        if p.ndim == 2:
+            ranked = np.sort(p, axis=1)
+            unique = ranked[:, -1] - ranked[:, -2] > _EPS
+            decided = np.where(unique, p.argmax(axis=1), NO_SIDE)
+        else:
+            decided = np.where(p > 0.5, 1, np.where(p < 0.5, 0, NO_SIDE))
         right: Floats = (decided == self.truth).astype(np.float64)
         return right
 
 
 def _majority(shown: Sequence[Sides], n: int) -> Sides:
+    """Per item, the side (option) most of `shown` support; NO_SIDE where none has the most
+    alone."""
     if not shown:
         return np.full(n, NO_SIDE, dtype=np.int8)
     stacked = np.stack(shown)
-    ones, zeros = (stacked == 1).sum(axis=0), (stacked == 0).sum(axis=0)
-    return np.where(ones > zeros, 1, np.where(zeros > ones, 0, NO_SIDE)).astype(np.int8)
+    counts = np.stack([(stacked == k).sum(axis=0) for k in range(max(stacked.max() + 1, 1))])
+    top = counts.max(axis=0)
+    alone = ((counts == top).sum(axis=0) == 1) & (top > 0)
+    return np.where(alone, counts.argmax(axis=0), NO_SIDE).astype(np.int8)
 
 
 def _single_shot(w: _World, p: Params) -> tuple[Floats, Floats]:
@@ -179,17 +207,20 @@ PROTOCOLS: dict[str, Callable[[_World, Params], tuple[Floats, Floats]]] = {
 
 
 def simulate(
-    protocol: str, n: int, seed: int, settings: WorldSettings
+    protocol: str, n: int, seed: int, settings: WorldSettings, options: int = 0
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Direct (no Inspect) simulation: per-item baseline_correct and final_correct as 0/1 floats.
 
     `protocol` is a registry name without prefix (e.g. "market_making"), run at its default
-    parameters; n items, every draw from `numpy.random.default_rng(seed)`.
+    parameters; n items (binary, or with `options` options each: `CHOICE_PROTOCOLS` only),
+    every draw from `numpy.random.default_rng(seed)`.
     """
-    if protocol not in PROTOCOLS:
+    if protocol not in (CHOICE_PROTOCOLS if options else PROTOCOLS):
+        on = f" on {options} options" if options else ""
         raise InspectMarketError(
-            f"no direct simulation of {protocol!r}; choose one of: {', '.join(PROTOCOLS)}"
+            f"no direct simulation of {protocol!r}{on}; choose one of: "
+            + ", ".join(CHOICE_PROTOCOLS if options else PROTOCOLS)
         )
-    world = _World.draw(n, seed, settings)
+    world = _World.draw(n, seed, settings, options)
     baseline, final = PROTOCOLS[protocol](world, require_spec(protocol).defaults())
     return world.correct(baseline), world.correct(final)

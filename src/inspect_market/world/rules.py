@@ -25,11 +25,25 @@ def item_key(world_seed: int, index: int) -> str:
     return f"{world_seed}:{index}"
 
 
-def truth(key: str) -> int:
-    """The true side of item `key` (1: the positive claim holds): a fair coin fixed by the key."""
-    return int(hashlib.blake2b(f"truth\x1f{key}".encode(), digest_size=8).digest()[0] < 128)
+def truth(key: str, options: int = 0) -> int:
+    """The true outcome of item `key`, uniform and fixed by the key: binary (options 0), the
+    side (1: the positive claim holds); else the option (0 = A) of `options`."""
+    k = options or 2
+    digest = hashlib.blake2b(f"truth\x1f{key}".encode(), digest_size=8).digest()
+    return k - 1 - (int.from_bytes(digest, "big") * k >> 64)  # binary: 1 iff digest[0] < 128
 
 
 def side_p(side: int, p: float) -> float:
     """The probability of the positive claim stated by an agent that gives `side` p `p`."""
     return p if side == 1 else round(1 - p, 10)
+
+
+def option_probs(option: int, options: int, p: float) -> tuple[float, ...]:
+    """A K-outcome judgment of the strength a binary p states: weight 2p - 1 on `option`, the
+    rest spread evenly over all `options` (so with 2 options it is the binary p and 1 - p).
+
+    For 3 options: knowing 0.933 (0.033 each other), persuaded 0.44 (0.28), guessing 0.4 (0.3).
+    """
+    weight = 2 * p - 1
+    rest = (1 - weight) / options
+    return tuple(rest + weight * (k == option) for k in range(options))
