@@ -15,8 +15,9 @@ from inspect_ai.model import ChatMessage, GenerateConfig, ModelOutput
 from inspect_market.errors import InspectMarketError
 from inspect_market.judgment import decide_probs, parse_judgment
 from inspect_market.propositions import LETTERS, Proposition
-from inspect_market.providers.simulated import SimulatedModelAPI
-from inspect_market.requests import RequestTag, reply_side, tagged_request
+from inspect_market.providers.simulated import SimulatedModelAPI, trade_toward
+from inspect_market.requests import MarketView, RequestTag, reply_side, tagged_request
+from inspect_market.solvers import require_spec
 from inspect_market.tasks.synthetic import record_to_sample, synthetic, synthetic_dataset
 from inspect_market.world import EXAMPLE_SETTINGS, Agent, WorldSettings, eval_args, expected
 from inspect_market.world.direct import simulate
@@ -142,8 +143,6 @@ def test_closed_form_by_hand_and_the_direct_simulation_agrees() -> None:
     settings = WorldSettings(Agent(skill=0.4))
     assert expected("single_shot", settings, 4) == pytest.approx((0.55, 0.55))
     assert expected("single_shot", settings, 0) == pytest.approx((0.7, 0.7))
-    with pytest.raises(ValueError, match="K options"):
-        expected("market_making", settings, 4)
     n = 200_000
     for options in (2, 3, 7):
         base, final = simulate("single_shot", n, 3, settings, options)
@@ -152,6 +151,31 @@ def test_closed_form_by_hand_and_the_direct_simulation_agrees() -> None:
         assert (base == final).all()
     with pytest.raises(InspectMarketError, match="on 3 options"):
         simulate("debate", 10, 0, settings, 3)
+
+
+@pytest.mark.parametrize("setting", sorted(EXAMPLE_SETTINGS))
+@pytest.mark.parametrize("options", [2, 3, 5])
+def test_market_making_on_k_options_direct_simulation_matches_the_closed_form(
+    setting: str, options: int
+) -> None:
+    n = 100_000
+    base, final = simulate("market_making", n, 11, EXAMPLE_SETTINGS[setting], options)
+    for got, want in zip(
+        (base, final), expected("market_making", EXAMPLE_SETTINGS[setting], options), strict=True
+    ):
+        assert abs(got.mean() - want) <= 3 * got.std() / math.sqrt(n) + 1e-9, (got.mean(), want)
+
+
+def test_market_making_closed_form_on_k_options_by_hand() -> None:
+    # final = s + (1 - s)(1/K + pi * gain): gain h (K - 1)/K honest, -h/K adversarial
+    informed, adversarial = EXAMPLE_SETTINGS["informed"], EXAMPLE_SETTINGS["adversarial"]
+    assert expected("market_making", informed, 3)[1] == pytest.approx(
+        0.3 + 0.7 * (1 / 3 + 0.8 * 0.6)
+    )
+    assert expected("market_making", adversarial, 3)[1] == pytest.approx(
+        0.3 + 0.7 * (1 / 3 - 0.8 * 0.3)
+    )
+    assert expected("market_making", informed, 2) == expected("market_making", informed, 0)
 
 
 def test_self_consistency_on_k_options_counts_a_tied_majority_wrong() -> None:
@@ -200,3 +224,56 @@ def test_self_consistency_eval_on_3_options_matches_the_direct_simulation(tmp_pa
     metrics = run("self_consistency", 200, tmp_path)
     assert_within_3_se(metrics, simulated_expectation("self_consistency"))
     assert metrics["parse_failure_rate"] == 0
+
+
+@pytest.mark.skipif(
+    not require_spec("market_making").multi_outcome, reason="market making on K options not merged"
+)
+@pytest.mark.parametrize("setting", ["informed", "adversarial"])
+def test_market_making_eval_on_3_options_matches_the_closed_form(
+    setting: str, tmp_path: Path
+) -> None:
+    n = 300
+    [log] = eval(
+        **eval_args("market_making", EXAMPLE_SETTINGS[setting], n, world_seed=1, options=K),
+        log_dir=str(tmp_path),
+        display="none",
+        log_samples=False,
+        score_display=False,
+        max_samples=n,
+        max_connections=n,
+    )
+    baseline, final = expected("market_making", EXAMPLE_SETTINGS[setting], K)
+    want = {
+        "baseline_accuracy": (baseline, 0.0),
+        "final_accuracy": (final, 0.0),
+        "net_gain": (final - baseline, 0.0),
+    }
+    assert_within_3_se(metrics_of(log), want)
+
+
+def k_market(b: float, q: list[float]) -> list[float]:
+    """A K-outcome LMSR market's prices at shares q (the softmax of q / b)."""
+    weights = [math.exp(x / b) for x in q]
+    return [w / sum(weights) for w in weights]
+
+
+@pytest.mark.parametrize("cash", [1000.0, 20.0])
+def test_a_trader_on_k_options_buys_the_option_most_under_its_belief(cash: float) -> None:
+    b, q = 100.0, [30.0, 0.0, -10.0]
+    prices = k_market(b, q)
+    belief = option_probs(1, K, KNOWN_P)
+    line = trade_toward(belief, MarketView(price=prices, liquidity=b, cash=cash))
+    verb, option, shares = line.split()
+    assert (verb, option) == ("BUY", "B")
+    after = k_market(b, [q[0], q[1] + float(shares), q[2]])
+    spent = b * math.log(
+        sum(math.exp(x / b) for x in [q[0], q[1] + float(shares), q[2]])
+    ) - b * math.log(sum(math.exp(x / b) for x in q))
+    if cash > 100:  # enough cash: the option's price reaches the belief
+        assert after[1] == pytest.approx(belief[1], abs=1e-5) and spent < cash
+    else:  # cut to what the cash buys
+        assert spent == pytest.approx(cash, rel=1e-5) and after[1] < belief[1]
+    assert trade_toward(tuple(prices), MarketView(price=prices, liquidity=b, cash=cash)) == "HOLD"
+    with pytest.raises(ValueError, match="both binary or both per option"):
+        trade_toward(0.7, MarketView(price=prices, liquidity=b, cash=cash))

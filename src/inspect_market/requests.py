@@ -27,8 +27,9 @@ RequestKind = Literal["judgment", "argument"]
 class MarketView(BaseModel):
     """What a prediction-market trader is shown of the market, for the simulated provider."""
 
-    price: float
-    """The YES price: the market's probability of the positive claim."""
+    price: float | list[float]
+    """The prices as `lmsr.Market.quote` gives them: the YES price (the market's probability
+    of the positive claim), or on K options the price of each option (A first)."""
     liquidity: float
     """The market maker's liquidity b."""
     cash: float

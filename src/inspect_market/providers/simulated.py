@@ -39,6 +39,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import anyio
@@ -213,7 +214,6 @@ class SimulatedModelAPI(ModelAPI):
 
     def _judgment(self, tag: RequestTag, conversation: bytes) -> str:
         stated: float | tuple[float, ...]
-        trade = None
         if tag.options:
             option, level = self._choice_belief(tag)
             stated, claim = option_probs(option, tag.options, level), f"Answer {LETTERS[option]}"
@@ -223,12 +223,13 @@ class SimulatedModelAPI(ModelAPI):
             else:
                 p = self.p_at(tag.evidence + 1, self._settled(tag))
             stated, claim = p, tag.positive_claim if p > 0.5 else tag.negative_claim
-            trade = None if tag.market is None else trade_toward(p, tag.market)
         reason = _pick(_REASONS, self._draw("reason", conversation))
         if self._draw("malformed", conversation) < self.malformed_rate:
             return _MALFORMED.format(reason=reason, claim=claim)
         judged = format_judgment(reason, claim, stated)
-        return judged if trade is None else f"{judged}\nTrade: {trade}"
+        return (
+            judged if tag.market is None else f"{judged}\nTrade: {trade_toward(stated, tag.market)}"
+        )
 
     def _settled(self, tag: RequestTag) -> float:
         """The p a real item's judgments settle at, fixed by its question and claims."""
@@ -262,13 +263,30 @@ class SimulatedModelAPI(ModelAPI):
         return int.from_bytes(digest, "big") / 2**64
 
 
-def trade_toward(belief: float, view: MarketView) -> str:
-    """A simulated trader's trade: the shares that move the price to its belief, cut to what
-    its cash buys (HOLD when the price is there already)."""
-    market = Market(view.liquidity, math.log(view.price / (1 - view.price)) * view.liquidity)
-    outcome: Outcome = "yes" if belief > view.price else "no"
-    shares = min(market.shares_to(outcome, belief), market.affordable(outcome, view.cash))
-    return f"BUY {outcome.upper()} {shares:.6f}" if shares > 0 else "HOLD"
+def trade_toward(belief: float | Sequence[float], view: MarketView) -> str:
+    """A simulated trader's trade, cut to what its cash buys (HOLD when the price is at its
+    belief already): binary, the shares that move the price to its p; on K options, shares of
+    the option whose probability exceeds its price most, that move its price to it."""
+    if isinstance(belief, float) and isinstance(view.price, float):
+        outcome: Outcome = "yes" if belief > view.price else "no"
+        return _buy(outcome.upper(), _shares_toward(outcome, belief, view.price, view))
+    if isinstance(belief, float) or isinstance(view.price, float):
+        raise ValueError("a belief and the market's prices are both binary or both per option")
+    gaps = [q - price for q, price in zip(belief, view.price, strict=True)]
+    k = gaps.index(max(gaps))
+    return _buy(LETTERS[k], _shares_toward("yes", belief[k], view.price[k], view))
+
+
+def _shares_toward(outcome: Outcome, belief: float, price: float, view: MarketView) -> float:
+    """Shares of `outcome` that move a binary market's YES price from `price` to `belief`, cut
+    to what the cash buys. An option of a K-outcome market trades as the YES of the binary
+    market at its price: the other options act as one outcome, NO."""
+    market = Market(view.liquidity, math.log(price / (1 - price)) * view.liquidity)
+    return min(market.shares_to(outcome, belief), market.affordable(outcome, view.cash))
+
+
+def _buy(outcome: str, shares: float) -> str:
+    return f"BUY {outcome} {shares:.6f}" if shares > 0 else "HOLD"
 
 
 def _pick(options: tuple[str, ...], u: float) -> str:

@@ -2,7 +2,7 @@
 
 Notation: s = the main agent's skill, pi = its persuadability, h = the helper's (trader's)
 skill. An item's truth is a fair coin; an unknowing judge guesses each side with probability
-1/2, so it is right with probability 1/2.
+1/2, so it is right with probability 1/2. Items with K options: see the end.
 
 single_shot: one judgment by the main agent, baseline = final:
     acc = s + (1 - s) / 2;
@@ -26,6 +26,19 @@ q + (1 - q - r) / 2; an unpersuaded one guesses. The trader argues the side it k
     does not): q - r = 0; contrarian stance (argues against the market maker's current
     claim, which is independent of the truth when it does not know): q - r = 0.
 Net gain = final - baseline = (1 - s) * pi * (q - r) / 2.
+
+On items with K options (K = 2 gives the binary values): an unknowing judge is right with
+probability 1/K; it states a probability per option (weight 2p - 1 on its option, the rest
+even: `rules.option_probs`), and no option's probability moves by more than 0.16 between an
+unknowing agent's judgments, so every market still stops at judgment 3. A persuaded judge
+follows the two arguments when they support the same option and guesses otherwise, so
+    final = s + (1 - s) * (1/K + pi * (q (K - 1) - r) / K),
+q (r) the probability that both support the true option (the same false option). An unknowing
+trader argues a uniform option per round; an adversary the option after the true one:
+    honest:       q = h + (1 - h) / K^2,   r = (1 - h) (K - 1) / K^2,   gain term h (K - 1) / K
+    adversarial:  q = (1 - h) / K^2,       r = h + (1 - h) (K - 1) / K^2,   gain term -h / K
+    no helper, contrarian: the arguments are independent of the truth, gain term 0.
+Net gain = (1 - s) * pi * (gain term): an adversary can only take away the 1/K of a guess.
 """
 
 from __future__ import annotations
@@ -37,20 +50,21 @@ CLOSED_FORM = ("single_shot", "market_making")
 
 def expected(protocol: str, settings: WorldSettings, options: int = 0) -> tuple[float, float]:
     """Closed-form expected (baseline accuracy, final accuracy) for protocols that have one
-    (single_shot; market_making on binary items: `options` 0); raise ValueError otherwise."""
+    (single_shot, market_making), on binary items (`options` 0) or items with K options;
+    raise ValueError otherwise."""
+    k = options or 2
     s = settings.main.skill
-    baseline = s + (1 - s) / (options or 2)
+    baseline = s + (1 - s) / k
     if protocol == "single_shot":
         return baseline, baseline
-    if options:
-        raise ValueError(f"no closed form for {protocol!r} on K options: use simulate()")
     if protocol != "market_making":
         raise ValueError(
             f"no closed form for {protocol!r} (only {', '.join(CLOSED_FORM)}): use simulate()"
         )
     if settings.helper is None or settings.trader_stance == "contrarian":
-        lead = 0.0
+        gain = 0.0
+    elif settings.trader_stance == "adversarial":
+        gain = -settings.helper.skill / k
     else:
-        lead = settings.helper.skill * (-1 if settings.trader_stance == "adversarial" else 1)
-    pi = settings.main.persuadability
-    return baseline, s + (1 - s) * (0.5 + pi * lead / 2)
+        gain = settings.helper.skill * (k - 1) / k
+    return baseline, s + (1 - s) * (1 / k + settings.main.persuadability * gain)

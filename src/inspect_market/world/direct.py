@@ -25,7 +25,7 @@ from .settings import Agent, WorldSettings
 
 _EPS = 1e-9
 NO_SIDE = -1
-CHOICE_PROTOCOLS = ("single_shot", "self_consistency")
+CHOICE_PROTOCOLS = ("single_shot", "self_consistency", "market_making")
 """Protocols simulated on items with K options."""
 
 Params = Mapping[str, Any]
@@ -91,9 +91,16 @@ class _World:
         return np.asarray(chosen * weight[:, None] + (1 - weight[:, None]) / self.options)
 
     def argue(self, knows: NDArray[np.bool_], adversarial: bool = False) -> Sides:
-        """The side each item's argument supports: the true (false) side if known, else a coin."""
-        known = 1 - self.truth if adversarial else self.truth
+        """The side each item's argument supports: the true side if known (as an adversary the
+        false side; on K options the option after the true one), else a coin."""
+        known = (self.truth + 1) % (self.options or 2) if adversarial else self.truth
         return np.where(knows, known, self.coin()).astype(np.int8)
+
+    def contrary(self, side: Sides) -> Sides:
+        """A contrarian's side against judgments of `side`: the other side; on K options the
+        most probable other option, which for a world judge is a tie, broken for the last."""
+        last = (self.options or 2) - 1
+        return np.where(side == last, last - 1, last).astype(np.int8)
 
     def correct(self, p: Floats) -> Floats:
         """1.0 where p decides for the true side (p = 0.5 decides nothing: wrong); on K options
@@ -130,20 +137,21 @@ def _market_making(w: _World, p: Params) -> tuple[Floats, Floats]:
     window, threshold, most = p["window"], p["threshold"], p["max_judgments"]
     ps: list[Floats] = []
     arguments: list[Sides] = []
-    final = np.full(w.truth.size, np.nan)
+    final = np.full((w.truth.size, w.options) if w.options else w.truth.size, np.nan)
     active = np.ones(w.truth.size, dtype=bool)
     for t in range(1, most + 1):
         side, judged = w.judge(w.main_knows, w.main, arguments)
         ps.append(judged)
         recent = np.stack(ps[-window:])
-        converged = (t >= window) & (recent.max(axis=0) - recent.min(axis=0) <= threshold + _EPS)
+        spread = (recent.max(axis=0) - recent.min(axis=0)).reshape(w.truth.size, -1).max(axis=1)
+        converged = (t >= window) & (spread <= threshold + _EPS)
         stop = active & (converged | (t == most))
         final[stop] = judged[stop]
         active &= ~stop
         if not active.any():
             break
         if w.stance == "contrarian":
-            arguments.append((1 - side).astype(np.int8))
+            arguments.append(w.contrary(side))
         else:
             arguments.append(w.argue(w.helper_knows, w.stance == "adversarial"))
     return ps[0], final
