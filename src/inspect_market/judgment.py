@@ -140,8 +140,12 @@ def parse_judgment(text: str, proposition: Proposition) -> ParsedJudgment:
 def format_judgment(reasoning: str, claim: str, p: float | Sequence[float]) -> str:
     """The canonical text of a judgment (what the parser reads back): p, or a K-outcome
     judgment's probability per option."""
-    shown = f"{p:g}" if isinstance(p, float | int) else format_probs(p)
-    return f"Reasoning: {reasoning}\nClaim: {claim}\nFinal Prediction: {shown}"
+    return f"Reasoning: {reasoning}\nClaim: {claim}\nFinal Prediction: {format_forecast(p)}"
+
+
+def format_forecast(forecast: float | Sequence[float]) -> str:
+    """A forecast as a prediction states it: p (`0.7`), or a probability per option."""
+    return f"{forecast:g}" if isinstance(forecast, float | int) else format_probs(forecast)
 
 
 def format_probs(probs: Sequence[float]) -> str:

@@ -39,6 +39,11 @@ class Judgment(BaseModel):
     def parsed(self) -> bool:
         return self.p is not None or self.probs is not None
 
+    @property
+    def forecast(self) -> float | list[float] | None:
+        """p, or a K-outcome question's probability per option; None when unparsed."""
+        return self.p if self.probs is None else self.probs
+
 
 class Turn(BaseModel):
     """One argument: a trader's sentence or a debater's turn."""
@@ -49,7 +54,8 @@ class Turn(BaseModel):
     """The text passed on to the other roles."""
     raw: str
     side: int | None = None
-    """The claim side the role was told to argue (1 positive, 0 negative); None when free."""
+    """The claim side the role was told to argue (1 positive, 0 negative; with K options the
+    option, A = 0); None when free."""
     supports: int | None = None
     """The side the reply declared its argument supports (the `simulated` provider's world
     agents declare it); None when undeclared."""
@@ -103,7 +109,8 @@ class TrajectoryData(BaseModel):
     trader_stance: str | None = None
     """Market making: the trader's stance (honest, adversarial, contrarian)."""
     adversary_side: int | None = None
-    """The claim side an adversary told the target argued for; None when none took part."""
+    """The claim side (with K options the option) an adversary told the target argued for;
+    None when none took part."""
     assignment: str | None = None
     """Debate: how sides were given to the debaters (fixed, random)."""
     positive_debater: str | None = None

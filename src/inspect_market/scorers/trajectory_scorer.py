@@ -107,7 +107,7 @@ def score_trajectory(trajectory: TrajectoryData, label: int, options: int = 0) -
         value["vote_baseline_correct"] = _correct(majority_side(trajectory.baseline_votes), label)
     if trajectory.price_path:
         value.update(market_values(trajectory, label))
-    ps = [j.p if j.probs is None else j.probs for j in judgments]
+    ps = [j.forecast for j in judgments]
     final_text = "none" if final_p is None else f"{final_p:g}"
     if final_probs is not None:
         final_text = format_probs(final_probs)
