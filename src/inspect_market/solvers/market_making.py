@@ -8,7 +8,7 @@ options the market maker posts a probability per option and the trader's prompt 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from inspect_ai.model import ChatMessage, Model
@@ -350,7 +350,7 @@ def trade_messages(
 
     The request's tag also names the trader's stance and the side it is told to argue.
     """
-    claims: Mapping[str, str] = (
+    claims = (
         proposition_values(prompt.prompt_set, proposition)
         if proposition.binary
         else choice_values(proposition)
