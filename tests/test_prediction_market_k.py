@@ -83,6 +83,10 @@ def test_a_market_refuses_another_markets_outcomes_and_beliefs() -> None:
         Market.choice(B, 3).shares_to("A", [0.5, 0.5])
     with pytest.raises(ValueError, match="price per option"):
         _ = Market.choice(B, 3).price
+    with pytest.raises(ValueError, match="2 to 26 options"):
+        Market.choice(B, 1)
+    with pytest.raises(ValueError, match="not both"):
+        Market(B, 1.0, q_options=(0.0, 0.0))
 
 
 @pytest.mark.parametrize(

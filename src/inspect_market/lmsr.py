@@ -48,11 +48,15 @@ class Market:
     q_options: tuple[float, ...] = ()
     """The shares sold of each option of a K-outcome market (A first); empty when binary."""
 
+    def __post_init__(self) -> None:
+        if self.q_options and (self.q_yes or self.q_no):
+            raise ValueError("a market has YES and NO shares or options' shares, not both")
+        if self.q_options and not 2 <= len(self.q_options) <= len(LETTERS):
+            raise ValueError(f"a market has 2 to {len(LETTERS)} options")
+
     @classmethod
     def choice(cls, b: float, options: int) -> Market:
         """A K-outcome market before any trade."""
-        if not 2 <= options <= len(LETTERS):
-            raise ValueError(f"a market has 2 to {len(LETTERS)} options")
         return cls(b, q_options=(0.0,) * options)
 
     @property
