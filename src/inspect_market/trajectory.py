@@ -66,15 +66,17 @@ class Trade(BaseModel):
 
     role: str
     round: int
-    outcome: Literal["yes", "no"] | None
-    """The outcome whose shares were bought (None: the trader held, or its trade was
-    unreadable)."""
+    outcome: str | None
+    """The outcome whose shares were bought: `yes` or `no`, on K options the option's letter
+    (None: the trader held, or its trade was unreadable)."""
     shares: float
     cost: float
-    price_before: float
-    price_after: float
-    belief: float | None
-    """The trader's stated probability of the positive claim."""
+    price_before: float | list[float]
+    """The YES price before the trade; on K options the price per option (A first)."""
+    price_after: float | list[float]
+    belief: float | list[float] | None
+    """The trader's stated probability of the positive claim; on K options its probability
+    per option."""
     reason: str = ""
     """The trader's reasoning, as the other traders are shown it (with `rationales`)."""
     error: str | None = None
@@ -122,6 +124,9 @@ class TrajectoryData(BaseModel):
     """Prediction market: every trade, in the order the market maker priced them."""
     price_path: list[float] = Field(default_factory=list)
     """Prediction market: the YES price before any trade, then after each trade."""
+    price_vectors: list[list[float]] = Field(default_factory=list)
+    """Prediction market on K options: the price per option (A first) before any trade, then
+    after each trade (`price_path` stays empty)."""
     baseline_votes: list[int | None] | None = None
     """Claim sides of the votes whose majority is the vote baseline (multi_agent_debate's
     round 0); None when the protocol takes no vote."""
