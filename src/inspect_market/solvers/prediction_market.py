@@ -357,7 +357,7 @@ def execute(
     trader's own p (a trader never buys YES above its p, or NO below it; on K options, never
     an option above its probability). A trade with no readable belief is not made."""
     outcome, wanted, error = parse_trade(belief.raw, market.outcomes)
-    stated = belief_quote(belief)
+    stated = belief.forecast
     bought = 0.0
     if outcome is not None and stated is None:
         error = "no readable belief to limit the trade: held"
@@ -427,11 +427,6 @@ def _price(trade: Trade, quote: Quote) -> float:
     if isinstance(quote, float | int):
         return quote
     return quote[LETTERS.index(str(trade.outcome))]
-
-
-def belief_quote(belief: Judgment) -> Quote | None:
-    """A trader's belief in the form of the market's prices (None when unreadable)."""
-    return belief.p if belief.probs is None else belief.probs
 
 
 def note_prices(trajectory: TrajectoryData, market: Market) -> None:
