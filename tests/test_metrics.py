@@ -13,9 +13,11 @@ from inspect_market.scorers.metrics import (
     adversary_success_rate,
     brier,
     flip_rate,
+    log_loss,
     mean_of,
     ratio_of,
     score_values,
+    squared_error,
     stderr_of,
     vote_baseline_accuracy,
 )
@@ -333,3 +335,15 @@ def test_right_to_wrong_is_a_flip_to_wrong() -> None:
     value = score_trajectory(trajectory, label=1).value
     assert isinstance(value, dict)
     assert value["flipped_to_correct"] == 0 and value["flipped_to_wrong"] == 1
+
+
+def test_log_loss_clips_the_probability_of_the_true_outcome() -> None:
+    # p = 1.0 for a label 0 is clipped to 1 - 1e-6; p = 0.0 for a label 0 to 1e-6 from 1
+    certain_wrong = {"label": 0, "final_p": 1.0}
+    assert log_loss(certain_wrong, "final") == pytest.approx(-math.log(1e-6))
+    assert log_loss({"label": 0, "final_p": 0.0}, "final") == pytest.approx(-math.log(1 - 1e-6))
+    assert math.isnan(log_loss({"label": 1, "final_p": math.nan}, "final"))
+    # K outcomes: the true option's probability, and the Brier sum over the options
+    row = {"label": 2, "options": 3, "final_p_A": 0.2, "final_p_B": 0.3, "final_p_C": 0.5}
+    assert log_loss(row, "final") == pytest.approx(-math.log(0.5))
+    assert squared_error(row, "final") == pytest.approx(0.04 + 0.09 + 0.25)

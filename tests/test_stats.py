@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 
 from inspect_market.report.stats import (
@@ -12,7 +11,6 @@ from inspect_market.report.stats import (
     calibration_bins,
     discordant_pairs,
     ece,
-    log_loss,
     mcnemar_exact,
     paired_bootstrap_ci,
     sample_differences,
@@ -151,11 +149,3 @@ def test_a_p_on_a_bin_edge_belongs_to_the_bin_above() -> None:
 def test_ece_of_a_perfect_forecaster_is_zero_and_of_nothing_nan() -> None:
     assert ece([0.0, 1.0, 1.0], [0, 1, 1]) == 0
     assert math.isnan(ece([math.nan], [1]))
-
-
-def test_log_loss_clips_p() -> None:
-    # -(ln 0.8 + ln(1 - (1 - 1e-6))) / 2: p = 1.0 for a label 0 is clipped to 1 - 1e-6.
-    expected = -(math.log(0.8) + math.log(1e-6)) / 2
-    assert log_loss([0.8, 1.0, math.nan], [1, 0, 1]) == pytest.approx(expected)
-    assert log_loss([0.0], [0]) == pytest.approx(-math.log(1 - 1e-6))
-    assert math.isnan(log_loss(np.array([]), np.array([])))

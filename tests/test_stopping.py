@@ -35,6 +35,23 @@ def test_other_rules() -> None:
     assert stop_reason([0.5, 0.6], max_judgments=10, threshold=0.0, window=2) is None
 
 
+@pytest.mark.parametrize(
+    ("forecasts", "expected"),
+    [
+        ([(0.2, 0.5, 0.3), (0.3, 0.5, 0.2), (0.4, 0.4, 0.2)], "converged"),  # spreads .2 .1 0
+        ([(0.2, 0.5, 0.3), (0.3, 0.5, 0.2), (0.1, 0.4, 0.5)], None),  # option C spreads 0.3
+        ([(0.1, 0.8, 0.1), None, (0.1, 0.8, 0.1)], None),  # an unparsed judgment breaks it
+        ([(0.6, 0.4), (0.8, 0.2), (0.7, 0.3)], "converged"),  # K = 2: the binary rule
+        ([(0.3, 0.7), (0.4, 0.6), (0.51, 0.49)], None),
+        ([(0.9, 0.05, 0.05), (0.05, 0.9, 0.05)] * 5, "max_judgments"),
+    ],
+)
+def test_k_outcome_rule_needs_every_option_within_threshold(
+    forecasts: list[tuple[float, ...] | None], expected: str | None
+) -> None:
+    assert stop_reason(forecasts, **PAPER) == expected
+
+
 def test_the_float_tolerance_is_inclusive_and_one_nano() -> None:
     rule = {"max_judgments": 10, "threshold": 0.0, "window": 2}
     assert stop_reason([0.0, 1e-9], **rule) == "converged"  # 1e-9 - 0.0 == 0.0 + 1e-9 exactly

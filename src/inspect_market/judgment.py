@@ -16,17 +16,22 @@ from .propositions import LETTERS, Proposition, normalize_claim
 SECTION_CLAIM = "claim"
 SECTION_REASONING = "reasoning"
 SECTION_PREDICTION = "prediction"
+SECTION_TRADE = "trade"
+"""A prediction-market trader's Trade line: it ends the section before it; the judgment
+ignores it (`prediction_market.parse_trade` reads it)."""
 
 _EOL = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # every line break str.splitlines knows
 _BLANK = rf"[^\S{_EOL}]"  # whitespace within a line
 _NAMES = r"claim|reasoning|(?:final\s+)?prediction"
 _LINE_NAMES = rf"claim|reasoning|(?:final{_BLANK}+)?prediction"
 # A section label: "Claim:", "Reasoning :", "final prediction：" anywhere, or a label alone on
-# its line ("### Final Prediction", "**Claim**" once markup is removed) with its text below.
+# its line ("### Final Prediction", "**Claim**" once markup is removed) with its text below;
+# or "Trade:" at the start of a line.
 _LABEL = re.compile(
     rf"(?<![a-z0-9])(?P<colon>{_NAMES})\s*[:：]"
     rf"|(?:(?<=[{_EOL}])|\A){_BLANK}*(?P<heading>{_LINE_NAMES}){_BLANK}*"
-    rf"(?=[{_EOL}]|\Z)",
+    rf"(?=[{_EOL}]|\Z)"
+    rf"|(?:(?<=[{_EOL}])|\A){_BLANK}*_*(?P<trade>trade)_*{_BLANK}*[:：]",
     re.IGNORECASE,
 )
 _MARKUP = re.compile(r"[*`]|^[ \t]*(?:#+|[-•>]|\d+[.)])(?=[ \t])", re.MULTILINE)
@@ -122,7 +127,8 @@ def parse_judgment(text: str, proposition: Proposition) -> ParsedJudgment:
     with its probability (`A: 0.1, B: 0.7, C: 0.2`; `:` or `=`; decimals, percentages or
     simple fractions), and holds no other number; each value is in [0, 1] and together they
     sum to 1 within 0.02 (they are rescaled to sum to 1 exactly). The claim may also be the
-    option's letter alone (`C`, `Answer C`, `(C)`).
+    option's letter alone (`C`, `Answer C`, `(C)`). A line that starts with `Trade:` (a
+    prediction-market trader's fourth line) ends the section before it.
     """
     sections = _sections(text)
     claims = [c for c in map(_first_line, _bodies(sections, SECTION_CLAIM)) if c is not None]
@@ -140,8 +146,12 @@ def parse_judgment(text: str, proposition: Proposition) -> ParsedJudgment:
 def format_judgment(reasoning: str, claim: str, p: float | Sequence[float]) -> str:
     """The canonical text of a judgment (what the parser reads back): p, or a K-outcome
     judgment's probability per option."""
-    shown = f"{p:g}" if isinstance(p, float | int) else format_probs(p)
-    return f"Reasoning: {reasoning}\nClaim: {claim}\nFinal Prediction: {shown}"
+    return f"Reasoning: {reasoning}\nClaim: {claim}\nFinal Prediction: {format_forecast(p)}"
+
+
+def format_forecast(forecast: float | Sequence[float]) -> str:
+    """A forecast as a prediction states it: p (`0.7`), or a probability per option."""
+    return f"{forecast:g}" if isinstance(forecast, float | int) else format_probs(forecast)
 
 
 def format_probs(probs: Sequence[float]) -> str:
@@ -246,8 +256,10 @@ def _sections(text: str) -> list[tuple[str, str]]:
     sections = []
     for i, match in enumerate(labels):
         end = labels[i + 1].start() if i + 1 < len(labels) else len(clean)
-        initial = (match["colon"] or match["heading"])[0].lower()
-        name = {"c": SECTION_CLAIM, "r": SECTION_REASONING}.get(initial, SECTION_PREDICTION)
+        initial = (match["colon"] or match["heading"] or match["trade"])[0].lower()
+        name = {"c": SECTION_CLAIM, "r": SECTION_REASONING, "t": SECTION_TRADE}.get(
+            initial, SECTION_PREDICTION
+        )
         sections.append((name, clean[match.end() : end].strip()))
     return sections
 

@@ -58,7 +58,8 @@ class RequestTag(BaseModel):
     stance: str | None = None
     """A trader's stance (market making)."""
     side: int | None = None
-    """The side the role is told to argue (1 positive, 0 negative), when it is told one."""
+    """The side the role is told to argue (1 positive, 0 negative; with K options the option,
+    A = 0), when it is told one."""
     shown_sides: list[int | None] = Field(default_factory=list)
     """Per argument or judgment the request shows, the side it supports (None: unknown)."""
     market: MarketView | None = None

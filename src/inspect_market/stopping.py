@@ -30,18 +30,28 @@ def validate_stop_rule(max_judgments: int, threshold: float, window: int) -> Non
 
 
 def stop_reason(
-    ps: Sequence[float | None], max_judgments: int, threshold: float, window: int
+    forecasts: Sequence[float | Sequence[float] | None],
+    max_judgments: int,
+    threshold: float,
+    window: int,
 ) -> Literal["converged", "max_judgments"] | None:
     """Why the market stops after these judgments, or None to continue.
 
-    Converged: at least `window` judgments and the last `window` p's all parsed and within
-    `threshold` of each other. Otherwise stop once `max_judgments` judgments exist.
+    A forecast is a judgment's p, or (K outcomes) its probability per option; None when it
+    was not parsed. Converged: at least `window` judgments, the last `window` all parsed, and
+    for every option their probabilities within `threshold` of each other (binary: their p's,
+    whose spread is that of 1 - p). Otherwise stop once `max_judgments` judgments exist.
     """
-    recent = list(ps[-window:])
-    if len(ps) >= window and all(p is not None for p in recent):
-        values = [p for p in recent if p is not None]
-        if max(values) - min(values) <= threshold + _EPS:
+    recent = list(forecasts[-window:])
+    if len(forecasts) >= window and all(f is not None for f in recent):
+        columns = zip(*(_vector(f) for f in recent if f is not None), strict=True)
+        if all(max(values) - min(values) <= threshold + _EPS for values in columns):
             return "converged"
-    if len(ps) >= max_judgments:
+    if len(forecasts) >= max_judgments:
         return "max_judgments"
     return None
+
+
+def _vector(forecast: float | Sequence[float]) -> Sequence[float]:
+    """A forecast as a probability vector: a binary p is the one value (p,)."""
+    return (forecast,) if isinstance(forecast, float | int) else forecast

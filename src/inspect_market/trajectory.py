@@ -39,6 +39,11 @@ class Judgment(BaseModel):
     def parsed(self) -> bool:
         return self.p is not None or self.probs is not None
 
+    @property
+    def forecast(self) -> float | list[float] | None:
+        """p, or a K-outcome question's probability per option; None when unparsed."""
+        return self.p if self.probs is None else self.probs
+
 
 class Turn(BaseModel):
     """One argument: a trader's sentence or a debater's turn."""
@@ -49,7 +54,8 @@ class Turn(BaseModel):
     """The text passed on to the other roles."""
     raw: str
     side: int | None = None
-    """The claim side the role was told to argue (1 positive, 0 negative); None when free."""
+    """The claim side the role was told to argue (1 positive, 0 negative; with K options the
+    option, A = 0); None when free."""
     supports: int | None = None
     """The side the reply declared its argument supports (the `simulated` provider's world
     agents declare it); None when undeclared."""
@@ -60,15 +66,17 @@ class Trade(BaseModel):
 
     role: str
     round: int
-    outcome: Literal["yes", "no"] | None
-    """The outcome whose shares were bought (None: the trader held, or its trade was
-    unreadable)."""
+    outcome: str | None
+    """The outcome whose shares were bought: `yes` or `no`, on K options the option's letter
+    (None: the trader held, or its trade was unreadable)."""
     shares: float
     cost: float
-    price_before: float
-    price_after: float
-    belief: float | None
-    """The trader's stated probability of the positive claim."""
+    price_before: float | list[float]
+    """The YES price before the trade; on K options the price per option (A first)."""
+    price_after: float | list[float]
+    belief: float | list[float] | None
+    """The trader's stated probability of the positive claim; on K options its probability
+    per option."""
     reason: str = ""
     """The trader's reasoning, as the other traders are shown it (with `rationales`)."""
     error: str | None = None
@@ -103,7 +111,8 @@ class TrajectoryData(BaseModel):
     trader_stance: str | None = None
     """Market making: the trader's stance (honest, adversarial, contrarian)."""
     adversary_side: int | None = None
-    """The claim side an adversary told the target argued for; None when none took part."""
+    """The claim side (with K options the option) an adversary told the target argued for;
+    None when none took part."""
     assignment: str | None = None
     """Debate: how sides were given to the debaters (fixed, random)."""
     positive_debater: str | None = None
@@ -115,6 +124,9 @@ class TrajectoryData(BaseModel):
     """Prediction market: every trade, in the order the market maker priced them."""
     price_path: list[float] = Field(default_factory=list)
     """Prediction market: the YES price before any trade, then after each trade."""
+    price_vectors: list[list[float]] = Field(default_factory=list)
+    """Prediction market on K options: the price per option (A first) before any trade, then
+    after each trade (`price_path` stays empty)."""
     baseline_votes: list[int | None] | None = None
     """Claim sides of the votes whose majority is the vote baseline (multi_agent_debate's
     round 0); None when the protocol takes no vote."""

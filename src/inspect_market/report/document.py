@@ -222,8 +222,10 @@ def sections(
             "calibration",
             "Calibration",
             "Of p = probability of the positive claim, parsed p's only; ECE over 10 equal-width "
-            "bins, [i/10, (i+1)/10) with 1.0 in the last; log loss with p clipped to "
-            "[1e-6, 1 - 1e-6].",
+            "bins, [i/10, (i+1)/10) with 1.0 in the last; log loss of the true outcome's "
+            "probability clipped to [1e-6, 1 - 1e-6]. On questions with K options (tasks "
+            "named `_mc`) Brier is the sum of the squared errors over the options (twice the "
+            "binary score on two), and ECE is n/a.",
             calibration_table(summary),
         ),
     ]
@@ -254,10 +256,6 @@ def figures(
             draw(net_gain_data(summary), net_gain_figure, out / "net_gain.png"),
         ),
         (
-            "Reliability of baseline vs final p, with the p's per bin; one panel per configuration",
-            draw(reliability_data(samples), reliability_figure, out / "reliability.png"),
-        ),
-        (
             "Judgments until stop (share of samples); one panel per task and model",
             draw(judgments_data(samples), judgments_figure, out / "judgments.png"),
         ),
@@ -270,6 +268,16 @@ def figures(
             draw(accuracy, accuracy_calls_figure, out / "accuracy_calls.png"),
         ),
     ]
+    reliability = reliability_data(samples)
+    if not reliability.empty:  # binary questions only
+        drawn.insert(
+            1,
+            (
+                "Reliability of baseline vs final p, with the p's per bin; one panel per "
+                "configuration",
+                draw(reliability, reliability_figure, out / "reliability.png"),
+            ),
+        )
     paths = price_paths_data(samples)
     if not paths.empty:
         drawn.append(

@@ -31,6 +31,7 @@ from inspect_ai.log import (
 )
 from inspect_ai.model import GenerateConfig, ModelConfig
 
+from ..scorers.metrics import log_loss, squared_error
 from ..solvers import protocol_defaults
 
 SCORER = "trajectory_scorer"
@@ -173,6 +174,14 @@ def _role_model(config: ModelConfig | list[ModelConfig]) -> str:
     return (config[0] if isinstance(config, list) else config).model
 
 
+def task_label(log: EvalLog) -> str:
+    """The task's name, with its question format when not binary (`truthfulqa_mc`): the
+    report never shows K-option results under a binary task's name."""
+    name = log.eval.task.split("/")[-1]
+    shape = (log.eval.metadata or {}).get("format", "binary")
+    return name if shape == "binary" else f"{name}_{shape}"
+
+
 def judge_model(log: EvalLog) -> str:
     """The model of the judging role (market maker or judge) when bound, else the eval's model."""
     roles = log.eval.model_roles or {}
@@ -249,11 +258,12 @@ def _columns() -> list[SampleColumn | EvalColumn]:
         SampleColumn("id", path="id", required=True),
         SampleColumn("epoch", path="epoch"),
         *(SampleColumn(key, path=f"{value}.{key}") for key in VALUE_KEYS),
+        SampleColumn("score", path=value),
         SampleColumn("ps", path=f"{meta}.ps"),
         SampleColumn("price_path", path=f"{meta}.price_path"),
         SampleColumn("stop_reason", path=f"{meta}.stop_reason"),
         SampleColumn("sample_protocol", path=f"{meta}.protocol"),
-        EvalColumn("task", path=lambda log: log.eval.task.split("/")[-1]),
+        EvalColumn("task", path=task_label),
         EvalColumn("model", path=judge_model),
         EvalColumn("solver_params", path=solver_params),
         EvalColumn("configuration", path=configuration),
@@ -280,6 +290,12 @@ def _tidy(raw: pd.DataFrame) -> pd.DataFrame:
     ]
     for key in VALUE_KEYS:
         frame[key] = raw[key].astype("float64")
+    scores = [json.loads(score) for score in raw["score"].astype(str)]
+    # questions with K options have no p: their forecasts are read from the whole score
+    frame["options"] = [int(score.get("options", 0)) for score in scores]
+    for which in ("baseline", "final"):
+        frame[f"squared_error_{which}"] = [squared_error(s, which) for s in scores]
+        frame[f"log_loss_{which}"] = [log_loss(s, which) for s in scores]
     frame["ps"] = [json.loads(ps) for ps in raw["ps"].astype(str)]
     # a prediction market's prices before and after each trade ([] for other protocols and
     # logs written before scores carried it)

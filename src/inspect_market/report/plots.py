@@ -176,15 +176,16 @@ def net_gain_figure(data: pd.DataFrame) -> Figure:
 
 
 def reliability_data(samples: pd.DataFrame) -> pd.DataFrame:
-    """Per configuration, baseline/final and bin of p: count, mean p, frequency of label 1."""
+    """Per configuration of binary questions (a K-option forecast has no one p), baseline/final
+    and bin of p: count, mean p, frequency of label 1."""
     parts = []
-    for key, rows in samples.groupby(GROUP, sort=True):
+    for key, rows in samples[samples["options"] == 0].groupby(GROUP, sort=True):
         for which in ("baseline", "final"):
             bins = calibration_bins(rows[f"{which}_p"], rows["label"])
             keyed = pd.DataFrame([key], columns=GROUP).merge(bins, how="cross")
             parts.append(keyed.assign(which=which))
     columns = [*GROUP, "which", "bin", "count", "mean_p", "frequency"]
-    return pd.concat(parts, ignore_index=True)[columns]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
 def reliability_figure(data: pd.DataFrame) -> Figure:

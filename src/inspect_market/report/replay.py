@@ -95,7 +95,7 @@ def skipped_rules(
 
 
 def _market(samples: pd.DataFrame) -> pd.DataFrame:
-    return samples[samples["protocol_name"] == REPLAYABLE]
+    return samples[(samples["protocol_name"] == REPLAYABLE) & (samples["options"] == 0)]
 
 
 def replayed(

@@ -18,7 +18,6 @@ from ..params import check_int
 
 BOOTSTRAP_RESAMPLES = 10_000
 CALIBRATION_BINS = 10
-LOG_LOSS_CLIP = 1e-6
 
 
 def _floats(values: ArrayLike) -> NDArray[np.float64]:
@@ -137,12 +136,3 @@ def ece(p: ArrayLike, label: ArrayLike, bins: int = CALIBRATION_BINS) -> float:
         return np.nan
     gaps = (table["mean_p"] - table["frequency"]).abs()
     return float(np.average(gaps, weights=table["count"]))
-
-
-def log_loss(p: ArrayLike, label: ArrayLike, clip: float = LOG_LOSS_CLIP) -> float:
-    """Mean negative log likelihood of the labels, p clipped to [clip, 1 - clip]."""
-    probs, labels = _parsed(p, label)
-    if probs.size == 0:
-        return np.nan
-    probs = np.clip(probs, clip, 1 - clip)
-    return float(-np.mean(labels * np.log(probs) + (1 - labels) * np.log1p(-probs)))

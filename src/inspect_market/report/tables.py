@@ -12,14 +12,13 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from ..scorers.metrics import brier, flip_rate, mean_of, ratio_of
+from ..scorers.metrics import defined_mean, flip_rate, mean_of, ratio_of
 from .load import GROUP
 from .power import minimum_detectable_effect
 from .stats import (
     bootstrap_ci,
     discordant_pairs,
     ece,
-    log_loss,
     mcnemar_exact,
     paired_bootstrap_ci,
 )
@@ -65,11 +64,13 @@ def group_stats(samples: pd.DataFrame, seed: int = 0) -> dict[str, float]:
             "mean_tokens": mean_of(records, "input_tokens") + mean_of(records, "output_tokens"),
             "parse_failure_rate": ratio_of(records, "parse_failures", "judgments"),
         }
+        binary = bool((samples["options"] == 0).all())
         for which in ("baseline", "final"):
             p, label = samples[f"{which}_p"], samples["label"]
-            stats[f"brier_{which}"] = brier(records, f"{which}_p")
-            stats[f"ece_{which}"] = ece(p, label)
-            stats[f"log_loss_{which}"] = log_loss(p, label)
+            stats[f"brier_{which}"] = defined_mean(records, f"squared_error_{which}")
+            # the calibration of one p: binary questions only
+            stats[f"ece_{which}"] = ece(p, label) if binary else np.nan
+            stats[f"log_loss_{which}"] = defined_mean(records, f"log_loss_{which}")
     return stats
 
 

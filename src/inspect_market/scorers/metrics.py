@@ -65,9 +65,10 @@ def brier(values: Values, p_key: str) -> float:
     return math.fsum(terms) / len(terms) if terms else math.nan
 
 
-LOG_LOSS_FLOOR = 1e-3
-"""The least probability the log loss takes of the true outcome: a forecast certain of a
-wrong outcome costs ln(1000) = 6.9, not infinity."""
+LOG_LOSS_CLIP = 1e-6
+"""The log loss clips the probability of the true outcome to [LOG_LOSS_CLIP, 1 -
+LOG_LOSS_CLIP]: a forecast certain of a wrong outcome costs ln(10^6) = 13.8, not infinity.
+The report's tables clip the same."""
 
 
 def outcome_probs(row: Mapping[str, Any], which: str) -> list[float] | None:
@@ -94,12 +95,12 @@ def squared_error(row: Mapping[str, Any], which: str) -> float:
 
 
 def log_loss(row: Mapping[str, Any], which: str) -> float:
-    """A forecast's log loss: -ln of the probability of the true outcome (at least
-    LOG_LOSS_FLOOR); NaN when unparsed."""
+    """A forecast's log loss: -ln of the probability of the true outcome (clipped to
+    [LOG_LOSS_CLIP, 1 - LOG_LOSS_CLIP]); NaN when unparsed."""
     probs = outcome_probs(row, which)
     if probs is None:
         return math.nan
-    return -math.log(max(probs[int(row["label"])], LOG_LOSS_FLOOR))
+    return -math.log(min(max(probs[int(row["label"])], LOG_LOSS_CLIP), 1 - LOG_LOSS_CLIP))
 
 
 def parsed_mean(values: Values, term: Callable[[Mapping[str, Any]], float]) -> float:
@@ -189,7 +190,7 @@ _BRIER = (
     "Brier score of the parsed {} forecasts: binary (p - label)^2, K outcomes the sum of the "
     "squared errors over the options."
 )
-_LOG_LOSS = "Log loss of the parsed {} forecasts: -ln P(true outcome), P floored at 0.001."
+_LOG_LOSS = "Log loss of the parsed {} forecasts: -ln P(true outcome), P clipped at 1e-6."
 brier_baseline = forecast_metric(
     "brier_baseline", squared_error, "baseline", _BRIER.format("baseline")
 )

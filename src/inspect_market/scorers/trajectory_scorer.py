@@ -8,6 +8,7 @@ from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
 from ..judgment import decide, decide_probs, format_probs, is_consistent
+from ..lmsr import outcome_names
 from ..propositions import LETTERS, Proposition
 from ..trajectory import Judgment, TrajectoryData, load_trajectory, majority_side
 from .metrics import CORE_METRICS, FIRST_CORRECT, PROFIT, flipped
@@ -36,16 +37,19 @@ def _decision(p: float | None, probs: list[float] | None, options: int) -> int |
     return decide(p) if not options else decide_probs(probs)
 
 
-def market_values(trajectory: TrajectoryData, label: int) -> dict[str, float | int]:
-    """A prediction market's per-trader keys: whether each trader's first belief is right, and
-    its profit when the market resolves (its shares of the true outcome pay 1, less their cost).
+def market_values(
+    trajectory: TrajectoryData, label: int, options: int = 0
+) -> dict[str, float | int]:
+    """A prediction market's per-trader keys: whether each trader's first belief is right (on
+    K options: puts the true option highest), and its profit when the market resolves (its
+    shares of the true outcome pay 1, less their cost).
     """
     values: dict[str, float | int] = {}
     for judgment in trajectory.judgments:
         key = f"{judgment.role}{FIRST_CORRECT}"
         if key not in values:
-            values[key] = _correct(decide(judgment.p), label)
-    true_outcome = "yes" if label == 1 else "no"
+            values[key] = _correct(_decision(judgment.p, judgment.probs, options), label)
+    true_outcome = outcome_names(options)[label]
     for role in sorted({trade.role for trade in trajectory.trades}):
         trades = [t for t in trajectory.trades if t.role == role]
         payoff = math.fsum(t.shares for t in trades if t.outcome == true_outcome)
@@ -105,9 +109,9 @@ def score_trajectory(trajectory: TrajectoryData, label: int, options: int = 0) -
         value["adversary_success"] = int(trajectory.final_claim_side == trajectory.adversary_side)
     if trajectory.baseline_votes is not None:
         value["vote_baseline_correct"] = _correct(majority_side(trajectory.baseline_votes), label)
-    if trajectory.price_path:
-        value.update(market_values(trajectory, label))
-    ps = [j.p if j.probs is None else j.probs for j in judgments]
+    if trajectory.price_path or trajectory.price_vectors:
+        value.update(market_values(trajectory, label, options))
+    ps = [j.forecast for j in judgments]
     final_text = "none" if final_p is None else f"{final_p:g}"
     if final_probs is not None:
         final_text = format_probs(final_probs)

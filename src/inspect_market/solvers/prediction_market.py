@@ -1,17 +1,19 @@
-"""A prediction market: K traders trade YES and NO shares against an automated market maker that
-prices them by the logarithmic market scoring rule (`inspect_market.lmsr`).
+"""A prediction market: traders trade shares of the outcomes against an automated market maker
+that prices them by the logarithmic market scoring rule (`inspect_market.lmsr`).
 
-Each round every trader sees the question, the two claims, the current price, its own cash and
+Each round every trader sees the question, the claims, the current prices, its own cash and
 shares and the trades so far (with `rationales`, the traders' one-sentence reasons too) and
-replies with a judgment (its belief: p of the positive claim) and one trade line; the trades
-of a round are then priced in trader order. The closing price is the final p; the baseline is
-the mean of the traders' first beliefs, stated before any trade, so net gain is what trading
+replies with a judgment (its belief: p of the positive claim, or on a question with K
+options a probability per option) and one trade line; the trades of a round are then priced
+in trader order. The closing price (per option) is the final forecast; the baseline is the
+mean of the traders' first beliefs, stated before any trade, so net gain is what trading
 added over a simple average of the same traders. Profits are settled by the scorer, which
 knows the outcome.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Awaitable
@@ -19,36 +21,61 @@ from collections.abc import Awaitable
 from inspect_ai.model import Model
 from inspect_ai.util import span
 
-from ..judgment import decide
-from ..lmsr import Market, Outcome
+from ..judgment import decide, decide_probs, format_probs
+from ..lmsr import BINARY, Market, Outcome, Quote
 from ..params import MAX_LOOP, check_bool, check_int, check_number
+from ..propositions import LETTERS
 from ..requests import MarketView, RequestTag
 from ..scorers.metrics import best_single_trader_accuracy, trader_profits, vote_baseline_accuracy
-from ..trajectory import Judgment, Trade, majority_side
+from ..trajectory import Judgment, Trade, TrajectoryData
 from . import paper_prompts
 from ._calls import argument_text, validate_retries
+from .choice import CHOICE_JUDGE_SYSTEM, register_choice_prompt
 from .evidence import numbered
 from .judge import JUDGE_SYSTEM
 from .protocol import Calls, Final, Params, Play, ProtocolRun, protocol
-from .templates import DEFAULT_PROMPTS, MARKET_TRADER, RolePrompt, role_prompt
+from .self_consistency import aggregate
+from .templates import DEFAULT_PROMPTS, MARKET_TRADER, RolePrompt, TemplateSpec, role_prompt
 
-MARKET_SYSTEM = (
-    JUDGE_SYSTEM.replace(
-        "Reply with exactly three labelled lines and nothing else:",
-        "Reply with exactly four labelled lines and nothing else:",
-    ).replace(
-        "then the label Final Prediction: followed by that p.",
-        "then the label Final Prediction: followed by that p;\nthen the label Trade: followed "
-        "by BUY YES, BUY NO or HOLD, with the number of shares after BUY YES or BUY NO "
-        "(for example: Trade: BUY YES 40).",
+
+def trader_system(judge_system: str, prediction: str, trade: str, market: str) -> str:
+    """A judge's system message made a trader's: a fourth line, the Trade line (`trade` says
+    what follows its label), after the line that ends with `prediction`; then `market`."""
+    for old in ("exactly three labelled lines", prediction):
+        if old not in judge_system:
+            raise ValueError(f"the judge's system message lacks {old!r}")
+    return (
+        judge_system.replace("exactly three labelled lines", "exactly four labelled lines")
+        .replace(prediction, f"{prediction[:-1]};\nthen the label Trade: followed by {trade}.")
+        .rstrip()
+        + "\n\n"
+        + market
     )
-    + """
 
+
+MARKET_SYSTEM = trader_system(
+    JUDGE_SYSTEM,
+    "then the label Final Prediction: followed by that p.",
+    "BUY YES, BUY NO or HOLD, with the number of shares after BUY YES or BUY NO "
+    "(for example: Trade: BUY YES 40)",
+    """\
 You are also a trader in a prediction market on the question. A YES share pays 1 if the \
 POSITIVE claim is true, a NO share pays 1 if the NEGATIVE claim is true; the price of YES is \
 the market's probability of the POSITIVE claim. Buy YES when your p is above the price, NO \
 when it is below, more shares the further apart they are; you cannot spend more cash than you \
-have. You profit by trading toward the truth."""
+have. You profit by trading toward the truth.""",
+)
+
+CHOICE_MARKET_SYSTEM = trader_system(
+    CHOICE_JUDGE_SYSTEM,
+    "The probabilities sum to 1, and the answer of your claim has the highest.",
+    "BUY, an answer's letter and the number of shares, or HOLD (for example: Trade: BUY B 40)",
+    """\
+You are also a trader in a prediction market on the question. A share of an answer pays 1 if \
+that answer is the true one; the price of an answer's share is the market's probability that \
+it is true (the prices sum to 1). Buy the answer whose probability in your judgment is \
+furthest above its price, more shares the further apart they are; you cannot spend more cash \
+than you have. You profit by trading toward the truth.""",
 )
 
 SUITE_TRADER_TEMPLATE = """\
@@ -85,6 +112,22 @@ prefixed by 'Trade: '
 
 Write ONLY these four sections with no additional notes or information."""
 
+CHOICE_MARKET_TRADER = TemplateSpec(
+    "choice_market_trader", ("question", "options", "market"), ("letters", "arguments")
+)
+
+CHOICE_TRADER_TEMPLATE = """\
+{question}
+
+The claims, one per answer:
+{options}
+
+{market}
+
+Give your judgment in the three labelled lines, then the Trade line (for example: Trade: BUY \
+B 25). Final Prediction gives each of the letters {letters} with the probability that its \
+answer is the true one; they sum to 1."""
+
 TRADER_PROMPTS: dict[str, RolePrompt] = {
     "suite": RolePrompt("suite", MARKET_TRADER, SUITE_TRADER_TEMPLATE, system=MARKET_SYSTEM),
     "paper": RolePrompt("paper", MARKET_TRADER, PAPER_TRADER_TEMPLATE),
@@ -92,34 +135,48 @@ TRADER_PROMPTS: dict[str, RolePrompt] = {
 """A trader's prompt per set: the judgment format plus a trade line; `paper` words it in the
 paper's format (one user turn, the paper's dictionary, numbered sections)."""
 
+register_choice_prompt(
+    TRADER_PROMPTS["suite"],
+    RolePrompt("suite", CHOICE_MARKET_TRADER, CHOICE_TRADER_TEMPLATE, system=CHOICE_MARKET_SYSTEM),
+)
+
 _TRADE_LINE = re.compile(
     r"^[\s*#>_`-]*trade[\s*_`]*[:：](?P<body>.*)$", re.IGNORECASE | re.MULTILINE
 )
-_TRADE = re.compile(
-    r"^\s*(?:(?P<hold>hold)|buy\s+(?P<outcome>yes|no)\s+(?:and\s+)?(?P<shares>\d+(?:\.\d+)?)"
-    r"(?:\s+shares?)?)[\s.*_`]*$",
-    re.IGNORECASE,
+_TRADE = (
+    r"^\s*(?:(?P<hold>hold)|buy\s+(?P<outcome>{outcomes})\s+(?:and\s+)?"
+    r"(?P<shares>\d+(?:\.\d+)?)(?:\s+shares?)?)[\s.*_`]*$"
 )
 MAX_HISTORY = 30
 """The most recent trades a trader is shown (earlier ones are counted, not listed)."""
 MAX_REASON_CHARS = 300
 
 
-def parse_trade(text: str) -> tuple[Outcome | None, float, str | None]:
-    """(outcome, shares, error) of a reply's one Trade line; HOLD is (None, 0, None).
+def parse_trade(
+    text: str, outcomes: tuple[Outcome, ...] = BINARY
+) -> tuple[Outcome | None, float, str | None]:
+    """(outcome, shares, error) of a reply's one Trade line (`BUY YES 25`; on a market of
+    options `BUY B 25`); HOLD is (None, 0, None).
 
-    Unreadable (no Trade line, several, or another form) is a hold with the error recorded.
+    Unreadable (no Trade line, several, another form, an outcome not in `outcomes`) is a hold
+    with the error recorded.
     """
     lines = _TRADE_LINE.findall(text)
     if len(lines) != 1:
         return None, 0.0, f"{'no' if not lines else 'more than one'} Trade line"
-    match = _TRADE.match(lines[0].strip(" \t*_`"))
+    match = _trade_pattern(outcomes).match(lines[0].strip(" \t*_`"))
     if match is None:
         return None, 0.0, f"unreadable Trade line: {lines[0].strip()[:80]!r}"
     if match["hold"]:
         return None, 0.0, None
-    outcome: Outcome = "yes" if match["outcome"].lower() == "yes" else "no"
+    outcome = next(o for o in outcomes if o.lower() == match["outcome"].lower())
     return outcome, float(match["shares"]), None
+
+
+@functools.cache
+def _trade_pattern(outcomes: tuple[Outcome, ...]) -> re.Pattern[str]:
+    """The Trade line's form on a market of these outcomes."""
+    return re.compile(_TRADE.format(outcomes="|".join(map(re.escape, outcomes))), re.IGNORECASE)
 
 
 def prediction_market_prompts(
@@ -151,6 +208,7 @@ def _traders(params: Params) -> tuple[str, ...]:
         best_single_trader_accuracy(),
         trader_profits(),
     ],
+    multi_outcome=True,
 )
 def prediction_market(
     traders: int = 3,
@@ -164,7 +222,8 @@ def prediction_market(
     prompts: str = DEFAULT_PROMPTS,
     trader_template: str | None = None,
 ) -> Play:
-    """K traders trade YES and NO shares against a logarithmic-market-scoring-rule market maker.
+    """Traders trade YES and NO shares (on K options, a share per option) against a
+    logarithmic-market-scoring-rule market maker.
 
     Roles `trader_1` ... `trader_K`, each else role `trader`, else the main model. Each round
     every trader, seeing the price, its cash and shares and the trades so far, states its belief
@@ -174,11 +233,15 @@ def prediction_market(
     so a later trade never overshoots its own belief). The market stops after `rounds`
     rounds, or once the price has moved less than `threshold` over the last `window` trades.
     Final p = the closing price; baseline = the mean of the traders' first beliefs (stated
-    before any trade); the first beliefs' majority is the vote baseline. Calls per sample:
-    traders x the rounds run, plus format retries.
+    before any trade); the first beliefs' majority is the vote baseline. On a question with K
+    options each trader states a probability per option and buys one option's shares
+    (`BUY B 25`), a limit order at its probability of that option; the final forecast is the
+    closing price per option, the baseline the mean first belief per option, the vote the
+    majority of the options the first beliefs put highest. Calls per sample: traders x the
+    rounds run, plus format retries.
 
     Args:
-        traders: number of traders (K).
+        traders: number of traders.
         rounds: most trading rounds (each trader trades once a round).
         liquidity: the market maker's liquidity b (a larger b moves the price less per share).
         budget: each trader's starting cash (by default ten times the liquidity: enough to
@@ -202,10 +265,15 @@ def prediction_market(
     async def play(run: ProtocolRun) -> Final:
         trajectory = run.trajectory
         roles = [(f"trader_{k}", run.member("trader", k)) for k in range(1, traders + 1)]
-        market = Market(float(liquidity))
+        proposition = run.proposition
+        market = (
+            Market(float(liquidity))
+            if proposition.binary
+            else Market.choice(float(liquidity), proposition.outcomes)
+        )
         cash = dict.fromkeys((role for role, _ in roles), float(budget))
-        shares = {role: {"yes": 0.0, "no": 0.0} for role, _ in roles}
-        trajectory.price_path = [market.price]
+        shares = {role: dict.fromkeys(market.outcomes, 0.0) for role, _ in roles}
+        note_prices(trajectory, market)
         trajectory.stop_reason = "rounds_done"
         for round_no in range(1, rounds + 1):
             async with span(f"round {round_no}", type="market"):
@@ -234,16 +302,16 @@ def prediction_market(
                     if trade.outcome is not None:
                         shares[role][trade.outcome] += trade.shares
                     trajectory.trades.append(trade)
-                    trajectory.price_path.append(market.price)
+                    note_prices(trajectory, market)
             if round_no == 1:
                 trajectory.baseline = mean_belief(beliefs)
-                trajectory.baseline_votes = [j.claim_side for j in beliefs]
-            if settled(trajectory.price_path, threshold, window):
+                trajectory.baseline_votes = [
+                    j.claim_side if market.binary else decide_probs(j.probs) for j in beliefs
+                ]
+            if settled(trajectory.price_path or trajectory.price_vectors, threshold, window):
                 trajectory.stop_reason = "converged"
                 break
-        price = market.price
-        text = f"Closing price {price:.4g} after {len(trajectory.trades)} trade(s)"
-        return Final(price, decide(price), text)
+        return closing(market, len(trajectory.trades))
 
     return play
 
@@ -261,7 +329,8 @@ def ask_trader(
     """A trader's turn: its belief and trade line, shown the market, its cash and its shares.
 
     The request's tag shows the trades and one signal, the side of the price (what the market
-    as a whole says), with the market's state for the simulated provider.
+    as a whole says; on K options the option of the highest price), with a binary market's
+    state for the simulated provider.
     """
     tag = RequestTag.of(
         "judgment",
@@ -269,10 +338,12 @@ def ask_trader(
         len(history),
         role=role,
         draw=round_no,
-        shown_sides=[decide(market.price)],
-        market=MarketView(price=market.price, liquidity=market.b, cash=cash),
+        shown_sides=[decide(market.price) if market.binary else decide_probs(market.prices)],
+        market=MarketView(price=market.price, liquidity=market.b, cash=cash)
+        if market.binary
+        else None,
     )
-    block = market_block(market.price, cash, held, history)
+    block = market_block(market, cash, held, history)
     return run.judge(
         role, model=model, prompt=run.prompts["trader"], values={"market": block}, tag=tag
     )
@@ -283,14 +354,15 @@ def execute(
 ) -> tuple[Market, Trade]:
     """The market after `role`'s trade from `belief`'s Trade line, as a limit order at the
     trader's belief: cut to what `cash` buys and to the shares that move the price to the
-    trader's own p (a trader never buys YES above its p, or NO below it). A trade with no
-    readable belief is not made."""
-    outcome, wanted, error = parse_trade(belief.raw)
+    trader's own p (a trader never buys YES above its p, or NO below it; on K options, never
+    an option above its probability). A trade with no readable belief is not made."""
+    outcome, wanted, error = parse_trade(belief.raw, market.outcomes)
+    stated = belief.forecast
     bought = 0.0
-    if outcome is not None and belief.p is None:
+    if outcome is not None and stated is None:
         error = "no readable belief to limit the trade: held"
-    elif outcome is not None and belief.p is not None:
-        limit = market.shares_to(outcome, belief.p)
+    elif outcome is not None and stated is not None:
+        limit = market.shares_to(outcome, stated)
         bought = min(wanted, market.affordable(outcome, cash), limit)
         if wanted - bought > 1e-6 * max(1.0, wanted):  # more than the reply's rounding
             why = "the cash buys" if bought < limit else "reach the trader's belief"
@@ -303,58 +375,96 @@ def execute(
         outcome=traded,
         shares=bought,
         cost=0.0 if traded is None else market.price_of(traded, bought),
-        price_before=market.price,
-        price_after=after.price,
-        belief=belief.p,
+        price_before=market.quote,
+        price_after=after.quote,
+        belief=stated,
         reason=argument_text(belief.reasoning or "", 1, MAX_REASON_CHARS),
         error=error,
     )
     return after, trade
 
 
-def market_block(price: float, cash: float, held: dict[str, float], history: list[str]) -> str:
-    """What a trader is shown of the market: the price, its cash and shares, the trades."""
+def market_block(market: Market, cash: float, held: dict[str, float], history: list[str]) -> str:
+    """What a trader is shown of the market: the prices, its cash and shares, the trades."""
     earlier = len(history) - MAX_HISTORY
     listed = history[-MAX_HISTORY:]
     trades = numbered(listed) if listed else "none yet"
     skipped = f"({earlier} earlier trades not listed)\n" if earlier > 0 else ""
-    return (
-        f"Market price of YES (the market's probability that the POSITIVE claim is true): "
-        f"{price:.3f}. A YES share costs about {price:.3f}, a NO share about {1 - price:.3f}.\n"
-        f"You hold {cash:.2f} cash, {held['yes']:.2f} YES shares and {held['no']:.2f} NO "
-        f"shares.\nTrades so far:\n{skipped}{trades}"
-    )
+    if market.binary:
+        price = market.price
+        state = (
+            f"Market price of YES (the market's probability that the POSITIVE claim is true): "
+            f"{price:.3f}. A YES share costs about {price:.3f}, a NO share about "
+            f"{1 - price:.3f}.\nYou hold {cash:.2f} cash, {held['yes']:.2f} YES shares and "
+            f"{held['no']:.2f} NO shares."
+        )
+    else:
+        owned = ", ".join(f"{outcome}: {held[outcome]:.2f}" for outcome in market.outcomes)
+        state = (
+            "Market prices (each the market's probability that the answer is the true one; "
+            f"an answer's share costs about its price): {format_probs(market.prices)}.\n"
+            f"You hold {cash:.2f} cash and these shares: {owned}."
+        )
+    return f"{state}\nTrades so far:\n{skipped}{trades}"
 
 
 def trade_line(trade: Trade, rationales: bool) -> str:
-    """A trade as the other traders are shown it."""
+    """A trade as the other traders are shown it (the price of the outcome bought)."""
     if trade.outcome is None:
         done = f"{trade.role} held"
     else:
+        before, after = (_price(trade, quote) for quote in (trade.price_before, trade.price_after))
         done = (
             f"{trade.role} bought {trade.shares:.2f} {trade.outcome.upper()} shares "
-            f"(price {trade.price_before:.3f} -> {trade.price_after:.3f})"
+            f"(price {before:.3f} -> {after:.3f})"
         )
     reason = f': "{trade.reason}"' if rationales and trade.reason else ""
     return f"Round {trade.round}, {done}{reason}"
 
 
+def _price(trade: Trade, quote: Quote) -> float:
+    """A trade's price as `trade_line` shows it: the YES price, else the option's bought."""
+    if isinstance(quote, float | int):
+        return quote
+    return quote[LETTERS.index(str(trade.outcome))]
+
+
+def note_prices(trajectory: TrajectoryData, market: Market) -> None:
+    """Record the market's prices: the YES price (`price_path`), else the price per option."""
+    if market.binary:
+        trajectory.price_path.append(market.price)
+    else:
+        trajectory.price_vectors.append(market.prices)
+
+
+def closing(market: Market, trades: int) -> Final:
+    """The final forecast: the closing price (per option), and the decision it makes."""
+    if market.binary:
+        price = market.price
+        text = f"Closing price {price:.4g} after {trades} trade(s)"
+        return Final(price, decide(price), text)
+    prices = market.prices
+    text = f"Closing prices {format_probs(prices)} after {trades} trade(s)"
+    return Final(None, decide_probs(prices), text, prices)
+
+
 def mean_belief(beliefs: list[Judgment]) -> Judgment:
-    """The traders' mean readable belief and majority claim, as one judgment (the baseline)."""
-    ps = [j.p for j in beliefs if j.p is not None]
-    mean = math.fsum(ps) / len(ps) if ps else None
-    shown = "none" if mean is None else f"{mean:.4g}"
+    """The traders' mean readable belief (per option on K options) and majority claim, as one
+    judgment (the baseline)."""
+    mean = aggregate(beliefs)
     return Judgment(
         role="traders",
-        claim_side=majority_side(j.claim_side for j in beliefs),
-        p=mean,
-        raw=f"Mean first belief of {len(ps)} readable trader(s) of {len(beliefs)}: {shown}",
+        claim_side=mean.claim_side,
+        p=mean.p,
+        probs=mean.probs,
+        raw=f"Traders' first beliefs: {mean.text}",
     )
 
 
-def settled(path: list[float], threshold: float, window: int) -> bool:
-    """Whether the price moved less than `threshold` over the last `window` trades."""
+def settled(path: list[float] | list[list[float]], threshold: float, window: int) -> bool:
+    """Whether the price (each option's, on K options) moved less than `threshold` over the
+    last `window` trades."""
     if len(path) <= window:
         return False
-    recent = path[-window - 1 :]
-    return max(recent) - min(recent) < threshold
+    recent = [step if isinstance(step, list) else [step] for step in path[-window - 1 :]]
+    return all(max(prices) - min(prices) < threshold for prices in zip(*recent, strict=True))
