@@ -56,7 +56,7 @@ from tenacity.wait import wait_base
 
 from ..errors import InspectMarketError
 from ..judgment import format_judgment
-from ..lmsr import Market, Outcome
+from ..lmsr import Market, Outcome, Quote
 from ..params import check_int, check_number
 from ..propositions import LETTERS
 from ..requests import MarketView, RequestTag, request_tag, side_metadata
@@ -264,29 +264,23 @@ class SimulatedModelAPI(ModelAPI):
 
 
 def trade_toward(belief: float | Sequence[float], view: MarketView) -> str:
-    """A simulated trader's trade, cut to what its cash buys (HOLD when the price is at its
-    belief already): binary, the shares that move the price to its p; on K options, shares of
-    the option whose probability exceeds its price most, that move its price to it."""
+    """A simulated trader's trade: the shares that move the price to its belief, cut to what
+    its cash buys (HOLD when the price is there already). On K options it buys the option whose
+    probability exceeds its price most, the shares that move that option's price to it."""
+    b = view.liquidity
+    quote: Quote
     if isinstance(belief, float) and isinstance(view.price, float):
+        market = Market(b, math.log(view.price / (1 - view.price)) * b)
         outcome: Outcome = "yes" if belief > view.price else "no"
-        return _buy(outcome.upper(), _shares_toward(outcome, belief, view.price, view))
-    if isinstance(belief, float) or isinstance(view.price, float):
+        quote = belief
+    elif not isinstance(belief, float) and isinstance(view.price, list):
+        market = Market(b, q_options=tuple(b * math.log(price) for price in view.price))
+        gaps = [q - price for q, price in zip(belief, view.price, strict=True)]
+        outcome, quote = market.outcomes[gaps.index(max(gaps))], list(belief)
+    else:
         raise ValueError("a belief and the market's prices are both binary or both per option")
-    gaps = [q - price for q, price in zip(belief, view.price, strict=True)]
-    k = gaps.index(max(gaps))
-    return _buy(LETTERS[k], _shares_toward("yes", belief[k], view.price[k], view))
-
-
-def _shares_toward(outcome: Outcome, belief: float, price: float, view: MarketView) -> float:
-    """Shares of `outcome` that move a binary market's YES price from `price` to `belief`, cut
-    to what the cash buys. An option of a K-outcome market trades as the YES of the binary
-    market at its price: the other options act as one outcome, NO."""
-    market = Market(view.liquidity, math.log(price / (1 - price)) * view.liquidity)
-    return min(market.shares_to(outcome, belief), market.affordable(outcome, view.cash))
-
-
-def _buy(outcome: str, shares: float) -> str:
-    return f"BUY {outcome} {shares:.6f}" if shares > 0 else "HOLD"
+    shares = min(market.shares_to(outcome, quote), market.affordable(outcome, view.cash))
+    return f"BUY {outcome.upper()} {shares:.6f}" if shares > 0 else "HOLD"
 
 
 def _pick(options: tuple[str, ...], u: float) -> str:
