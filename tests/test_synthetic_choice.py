@@ -152,6 +152,11 @@ def test_closed_form_by_hand_and_the_direct_simulation_agrees() -> None:
         assert (base == final).all()
     with pytest.raises(InspectMarketError, match="on 3 options"):
         simulate("debate", 10, 0, settings, 3)
+    for bad in (1, 27):
+        with pytest.raises(InspectMarketError, match="options must be 0"):
+            simulate("single_shot", 10, 0, settings, bad)
+        with pytest.raises(InspectMarketError, match="options must be 0"):
+            simulate_market(10, 0, [Agent()], options=bad)
 
 
 @pytest.mark.parametrize("setting", sorted(EXAMPLE_SETTINGS))

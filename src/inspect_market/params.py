@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from .errors import InspectMarketError
+from .propositions import LETTERS
 
 MAX_LOOP = 100
 """The cap on every loop count a user sets: max_judgments, debate rounds, self-consistency
@@ -70,3 +71,15 @@ def _interval(minimum: float, maximum: float | None, min_open: bool, max_open: b
     if maximum is None:
         return f"{'>' if min_open else '>='} {minimum:g}"
     return f"in {'(' if min_open else '['}{minimum:g}, {maximum:g}{')' if max_open else ']'}"
+
+
+def check_options(options: object) -> None:
+    """One clear error line unless `options` (of a simulated-world item) is 0 (binary) or an
+    integer in 2..26 (that many options, A to Z at most)."""
+    if isinstance(options, bool) or not (
+        isinstance(options, int) and (options == 0 or 2 <= options <= len(LETTERS))
+    ):
+        raise InspectMarketError(
+            f"options must be 0 (binary items) or an integer in [2, {len(LETTERS)}] "
+            f"(answers A, B, ...), got {options!r}"
+        )

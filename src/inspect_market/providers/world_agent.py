@@ -14,8 +14,8 @@ different seeds know independently). Everything it uses comes from the request's
 On a K-outcome item (tag `options` = K) the same rules pick an option for a side: the true
 option (`truth(item, K)`), the option most of `shown_sides` support (a unique most), or one
 uniformly at random; an adversarial trader argues the option after the true one (cyclically,
-as market making tells it).
-The provider states a belief in an option as a probability per option (`option_probs`).
+as market making tells it). The provider states a belief in an option as a probability per
+option (`option_probs`).
 
 Random draws other than knowledge also hash the role and the request's place in the protocol
 (evidence shown, round, draw), so they are independent between roles and turns.

@@ -13,8 +13,7 @@ from typing import Any
 from inspect_ai import Task, task
 from inspect_ai.dataset import Dataset, MemoryDataset, Sample
 
-from ..errors import InspectMarketError
-from ..params import MAX_ITEMS, check_int
+from ..params import MAX_ITEMS, check_int, check_options
 from ..propositions import LETTERS, Proposition, make_sample
 from ..world.rules import item_key, truth
 from ._common import protocol_task
@@ -87,14 +86,3 @@ def synthetic(
         metadata={"n": n, "world_seed": world_seed, "options": options},
         choice=options > 0,
     )
-
-
-def check_options(options: object) -> None:
-    """One clear error line unless `options` is 0 (binary) or an integer in 2..26."""
-    if isinstance(options, bool) or not (
-        isinstance(options, int) and (options == 0 or 2 <= options <= len(LETTERS))
-    ):
-        raise InspectMarketError(
-            f"options must be 0 (binary items) or an integer in [2, {len(LETTERS)}] "
-            f"(answers A, B, ...), got {options!r}"
-        )

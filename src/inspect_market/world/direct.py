@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InspectMarketError
+from ..params import check_options
 from ..solvers import require_spec
 from .rules import GUESS_P, KNOWN_P, LEAN_P
 from .settings import Agent, WorldSettings
@@ -228,6 +229,7 @@ def simulate(
     parameters; n items (binary, or with `options` options each: `CHOICE_PROTOCOLS` only),
     every draw from `numpy.random.default_rng(seed)`.
     """
+    check_options(options)
     if protocol not in (CHOICE_PROTOCOLS if options else PROTOCOLS):
         on = f" on {options} options" if options else ""
         raise InspectMarketError(

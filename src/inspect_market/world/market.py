@@ -28,6 +28,7 @@ import numpy as np
 from inspect_ai.model import get_model
 from numpy.typing import NDArray
 
+from ..params import check_options
 from ..solvers import require_spec
 from .bindings import agent_args
 from .direct import NO_SIDE, top_option
@@ -70,6 +71,7 @@ def simulate_market(
     two options, NO (0) and YES (1); a trader buys the option whose belief exceeds its price
     most, and buying option j is buying YES in the binary market of j against the others.
     """
+    check_options(options)
     p = require_spec("prediction_market").params({**params, "traders": len(traders)})
     b, budget = float(p["liquidity"]), float(p["budget"])
     k_out = options or 2
