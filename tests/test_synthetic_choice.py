@@ -17,7 +17,6 @@ from inspect_market.judgment import decide_probs, parse_judgment
 from inspect_market.propositions import LETTERS, Proposition
 from inspect_market.providers.simulated import SimulatedModelAPI, trade_toward
 from inspect_market.requests import MarketView, RequestTag, reply_side, tagged_request
-from inspect_market.solvers import require_spec
 from inspect_market.tasks.synthetic import record_to_sample, synthetic, synthetic_dataset
 from inspect_market.world import EXAMPLE_SETTINGS, Agent, WorldSettings, eval_args, expected
 from inspect_market.world.direct import simulate
@@ -232,9 +231,6 @@ def test_self_consistency_eval_on_3_options_matches_the_direct_simulation(tmp_pa
     assert metrics["parse_failure_rate"] == 0
 
 
-@pytest.mark.skipif(
-    not require_spec("market_making").multi_outcome, reason="market making on K options not merged"
-)
 @pytest.mark.parametrize("setting", ["informed", "adversarial"])
 def test_market_making_eval_on_3_options_matches_the_closed_form(
     setting: str, tmp_path: Path
