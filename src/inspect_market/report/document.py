@@ -282,7 +282,8 @@ def figures(
     if not paths.empty:
         drawn.append(
             (
-                "Prediction markets: sample YES price paths and the mean price of the true outcome",
+                "Prediction markets: the price of the true outcome after each trade, sample paths "
+                "and the mean",
                 draw(paths, price_paths_figure, out / "price_paths.png"),
             )
         )

@@ -261,6 +261,7 @@ def _columns() -> list[SampleColumn | EvalColumn]:
         SampleColumn("score", path=value),
         SampleColumn("ps", path=f"{meta}.ps"),
         SampleColumn("price_path", path=f"{meta}.price_path"),
+        SampleColumn("price_vectors", path=f"{meta}.price_vectors"),
         SampleColumn("stop_reason", path=f"{meta}.stop_reason"),
         SampleColumn("sample_protocol", path=f"{meta}.protocol"),
         EvalColumn("task", path=task_label),
@@ -297,13 +298,29 @@ def _tidy(raw: pd.DataFrame) -> pd.DataFrame:
         frame[f"squared_error_{which}"] = [squared_error(s, which) for s in scores]
         frame[f"log_loss_{which}"] = [log_loss(s, which) for s in scores]
     frame["ps"] = [json.loads(ps) for ps in raw["ps"].astype(str)]
-    # a prediction market's prices before and after each trade ([] for other protocols and
-    # logs written before scores carried it)
-    frame["price_path"] = [
-        json.loads(path) if isinstance(path, str) else [] for path in raw["price_path"]
+    # a prediction market's price of the true outcome before and after each trade ([] for
+    # other protocols and logs written before scores carried the prices)
+    frame["true_price_path"] = [
+        true_prices(_listed(path), _listed(vectors), int(label))
+        for path, vectors, label in zip(
+            raw["price_path"], raw["price_vectors"], frame["label"], strict=True
+        )
     ]
     frame["stop_reason"] = raw["stop_reason"].astype(str)
     return frame
+
+
+def _listed(value: object) -> list[Any]:
+    """A JSON list column's value ([] where the log has none)."""
+    return json.loads(value) if isinstance(value, str) else []
+
+
+def true_prices(path: list[float], vectors: list[list[float]], label: int) -> list[float]:
+    """The price of the true outcome at each step of a market: from its YES price path (binary:
+    1 - YES where the negative claim is true) or its price per option (K options)."""
+    if vectors:
+        return [prices[label] for prices in vectors]
+    return [price if label == 1 else 1 - price for price in path]
 
 
 def simulated_on_real_data(samples: pd.DataFrame) -> list[str]:
