@@ -31,6 +31,7 @@ from inspect_ai.log import (
 )
 from inspect_ai.model import GenerateConfig, ModelConfig
 
+from ..scorers.metrics import FIRST_CORRECT, PROFIT
 from ..solvers import protocol_defaults
 
 SCORER = "trajectory_scorer"
@@ -61,6 +62,17 @@ VALUE_KEYS = (
     "output_tokens",
 )
 """Numeric keys of the trajectory scorer's dict score that the report reads."""
+VOTE = "vote_baseline_correct"
+
+
+def market_scores(value: Mapping[str, Any]) -> dict[str, float]:
+    """The keys of a dict score that only some protocols write: the vote baseline and each
+    prediction-market trader's `<role>_first_correct` and `<role>_profit` ({} when none)."""
+    return {
+        key: float(v)
+        for key, v in value.items()
+        if key == VOTE or key.endswith(FIRST_CORRECT) or key.endswith(PROFIT)
+    }
 
 
 @dataclass(frozen=True)
@@ -249,6 +261,7 @@ def _columns() -> list[SampleColumn | EvalColumn]:
         SampleColumn("id", path="id", required=True),
         SampleColumn("epoch", path="epoch"),
         *(SampleColumn(key, path=f"{value}.{key}") for key in VALUE_KEYS),
+        SampleColumn("score", path=value),
         SampleColumn("ps", path=f"{meta}.ps"),
         SampleColumn("price_path", path=f"{meta}.price_path"),
         SampleColumn("stop_reason", path=f"{meta}.stop_reason"),
@@ -287,6 +300,7 @@ def _tidy(raw: pd.DataFrame) -> pd.DataFrame:
         json.loads(path) if isinstance(path, str) else [] for path in raw["price_path"]
     ]
     frame["stop_reason"] = raw["stop_reason"].astype(str)
+    frame["market_scores"] = [market_scores(json.loads(v)) for v in raw["score"].astype(str)]
     return frame
 
 
@@ -333,8 +347,25 @@ def _model_fields(name: str, entry: dict[str, Any]) -> dict[str, str]:
     return fields
 
 
+def played_by(fields: Mapping[str, Any], role: str) -> dict[str, Any]:
+    """The model entry of a configuration's `role`: bound, else (for a numbered role such as
+    `trader_2`) its group's (`trader`), else the main model, as the solvers resolve it."""
+    bound = fields["roles"]
+    group = group_of(role)
+    if role not in bound and group in bound:
+        role = group
+    entry: dict[str, Any] = bound.get(role, fields["main"])
+    return entry
+
+
+def group_of(role: str) -> str | None:
+    """The group of a numbered role (`trader` for `trader_2`), else None."""
+    group, _, number = role.rpartition("_")
+    return group if group and number.isdigit() else None
+
+
 def fields_of(config: str, roles: Sequence[str]) -> dict[str, str]:
-    """A `config` key as flat name: value pairs; each of `roles` unbound is the main model."""
+    """A `config` key as flat name: value pairs; each of `roles` as `played_by` resolves it."""
     fields, protocol, params = json.loads(config)
     flat = {
         "task": fields["task"],
@@ -348,7 +379,7 @@ def fields_of(config: str, roles: Sequence[str]) -> dict[str, str]:
         "version": fields["version"],
     }
     for role in roles:
-        flat.update(_model_fields(role, fields["roles"].get(role, fields["main"])))
+        flat.update(_model_fields(role, played_by(fields, role)))
     return {
         **flat,
         **{k: str(v) for k, v in fields["args"].items()},
