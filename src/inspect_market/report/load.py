@@ -300,7 +300,9 @@ def _tidy(raw: pd.DataFrame) -> pd.DataFrame:
         json.loads(path) if isinstance(path, str) else [] for path in raw["price_path"]
     ]
     frame["stop_reason"] = raw["stop_reason"].astype(str)
-    frame["market_scores"] = [market_scores(json.loads(v)) for v in raw["score"].astype(str)]
+    frame["market_scores"] = pd.Series(
+        [market_scores(json.loads(v)) for v in raw["score"].astype(str)], index=frame.index
+    )
     return frame
 
 
@@ -352,9 +354,8 @@ def played_by(fields: Mapping[str, Any], role: str) -> dict[str, Any]:
     `trader_2`) its group's (`trader`), else the main model, as the solvers resolve it."""
     bound = fields["roles"]
     group = group_of(role)
-    if role not in bound and group in bound:
-        role = group
-    entry: dict[str, Any] = bound.get(role, fields["main"])
+    played = group if role not in bound and group in bound else role
+    entry: dict[str, Any] = bound.get(played, fields["main"])
     return entry
 
 
