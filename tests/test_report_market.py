@@ -203,7 +203,7 @@ def test_closing_price_vs_baselines_and_protocols_by_hand(
         f"market_making final: market_maker={label(*WEAK)}, trader={label(*WEAK)}",
         [s["final_correct"] for s in making.values()],
         closing,
-        "compared on the 8 sample ids both ran; left out: 4 of the market's, 0 of this run's",
+        "on the 8 ids both ran; 4 of the market's and 0 of this run's left out",
     )
 
 

@@ -97,7 +97,7 @@ HEADERS = {
     "compared": "Compared",
     "accuracy": "Accuracy, %",
     "accuracy_se": "Accuracy SE, points",
-    "closing_accuracy": "Closing price on these samples, %",
+    "closing_accuracy": "Closing price, same samples, %",
     "left_out": "Samples left out",
     "role": "Trader role",
     "trader_model": "Its model",

@@ -134,8 +134,8 @@ def _left_out(market: int, compared: int, shared: int) -> str:
     if shared == 0:
         return "no sample id in common: not compared"
     return (
-        f"compared on the {shared} sample ids both ran; left out: {market - shared} of the "
-        f"market's, {compared - shared} of this run's"
+        f"on the {shared} ids both ran; {market - shared} of the market's and "
+        f"{compared - shared} of this run's left out"
     )
 
 
