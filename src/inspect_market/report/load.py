@@ -31,7 +31,7 @@ from inspect_ai.log import (
 )
 from inspect_ai.model import GenerateConfig, ModelConfig
 
-from ..scorers.metrics import log_loss, squared_error
+from ..scorers.metrics import FIRST_CORRECT, PROFIT, log_loss, squared_error
 from ..solvers import protocol_defaults
 
 SCORER = "trajectory_scorer"
@@ -62,6 +62,17 @@ VALUE_KEYS = (
     "output_tokens",
 )
 """Numeric keys of the trajectory scorer's dict score that the report reads."""
+VOTE = "vote_baseline_correct"
+
+
+def market_scores(value: Mapping[str, Any]) -> dict[str, float]:
+    """The keys of a dict score that only some protocols write: the vote baseline and each
+    prediction-market trader's `<role>_first_correct` and `<role>_profit` ({} when none)."""
+    return {
+        key: float(v)
+        for key, v in value.items()
+        if key == VOTE or key.endswith(FIRST_CORRECT) or key.endswith(PROFIT)
+    }
 
 
 @dataclass(frozen=True)
@@ -307,6 +318,7 @@ def _tidy(raw: pd.DataFrame) -> pd.DataFrame:
         )
     ]
     frame["stop_reason"] = raw["stop_reason"].astype(str)
+    frame["market_scores"] = pd.Series([market_scores(s) for s in scores], index=frame.index)
     return frame
 
 
@@ -366,8 +378,24 @@ def _model_fields(name: str, entry: dict[str, Any]) -> dict[str, str]:
     return fields
 
 
+def played_by(fields: Mapping[str, Any], role: str) -> dict[str, Any]:
+    """The model entry of a configuration's `role`: bound, else (for a numbered role such as
+    `trader_2`) its group's (`trader`), else the main model, as the solvers resolve it."""
+    bound = fields["roles"]
+    group = group_of(role)
+    played = group if role not in bound and group in bound else role
+    entry: dict[str, Any] = bound.get(played, fields["main"])
+    return entry
+
+
+def group_of(role: str) -> str | None:
+    """The group of a numbered role (`trader` for `trader_2`), else None."""
+    group, _, number = role.rpartition("_")
+    return group if group and number.isdigit() else None
+
+
 def fields_of(config: str, roles: Sequence[str]) -> dict[str, str]:
-    """A `config` key as flat name: value pairs; each of `roles` unbound is the main model."""
+    """A `config` key as flat name: value pairs; each of `roles` as `played_by` resolves it."""
     fields, protocol, params = json.loads(config)
     flat = {
         "task": fields["task"],
@@ -381,7 +409,7 @@ def fields_of(config: str, roles: Sequence[str]) -> dict[str, str]:
         "version": fields["version"],
     }
     for role in roles:
-        flat.update(_model_fields(role, fields["roles"].get(role, fields["main"])))
+        flat.update(_model_fields(role, played_by(fields, role)))
     return {
         **flat,
         **{k: str(v) for k, v in fields["args"].items()},
