@@ -6,9 +6,11 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from inspect_ai.model import ChatMessage
 
+from inspect_market.cli import main
 from inspect_market.errors import InspectMarketError
 from inspect_market.judgment import format_judgment
 from inspect_market.lmsr import Market
@@ -238,6 +240,18 @@ def test_scripted_traders_on_k_option_questions(tmp_path: Path) -> None:
     assert m["final_accuracy"] == 0.5 and m["baseline_accuracy"] == 0.5
     profit_1 = [by_hand(o, label)["trader_1_profit"] for o, label in shapes]
     assert m["trader_1_mean_profit"] == pytest.approx(sum(profit_1) / 4)
+    # the report's price paths: the price of the true option, per sample and on average
+    assert main(["report", str(tmp_path), "--out", str(tmp_path / "report")]) == 0
+    paths = pd.read_csv(tmp_path / "report" / "price_paths.csv")
+    assert set(paths["task"]) == {"truthfulqa_mc"}
+    true = [
+        [prices[label] for prices in stored(sample, "price_vectors")]
+        for sample, (_, label) in zip(log.samples, shapes, strict=True)
+    ]
+    mean = paths[paths["path"] == "mean"].sort_values("trade")["price"].tolist()
+    assert mean == pytest.approx([sum(step) / 4 for step in zip(*true, strict=True)])
+    first = paths[paths["path"] == f"sample {log.samples[0].id}"].sort_values("trade")
+    assert first["price"].tolist() == pytest.approx(true[0])
 
 
 def test_a_k_outcome_trade_is_shown_at_the_price_of_the_option_bought() -> None:

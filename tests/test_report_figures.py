@@ -32,6 +32,7 @@ from inspect_market.report.plots import (
     reliability_figure,
 )
 from inspect_market.report.tables import summarize, task_tables
+from inspect_market.scorers.metrics import log_loss, squared_error
 from inspect_market.tasks import truthfulqa
 from tests.mocks import run, scripted
 from tests.test_report import FIXTURE, FLAT, MARKET, SINGLE, TRADER, by_question, single_shot_log
@@ -247,7 +248,12 @@ def large() -> pd.DataFrame:
                  "input_tokens": rng.integers(500, 20_000, 40), "output_tokens": 100}
             )
         )  # fmt: skip
-    return pd.concat(frames, ignore_index=True).astype({"label": float})
+    samples = pd.concat(frames, ignore_index=True).astype({"label": float})
+    rows = samples.to_dict("records")
+    for which in ("baseline", "final"):  # as load_logs adds them, from each sample's score
+        samples[f"squared_error_{which}"] = [squared_error(row, which) for row in rows]
+        samples[f"log_loss_{which}"] = [log_loss(row, which) for row in rows]
+    return samples.assign(options=0)
 
 
 def test_no_text_overlaps_at_6_protocols_by_5_tasks(large: pd.DataFrame) -> None:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..errors import InspectMarketError
 from .load import GROUP, Loaded, simulated_on_real_data
+from .market import comparison_table, profit_table
 from .matrix import cross_model
 from .plots import (
     accuracy_calls_figure,
@@ -58,6 +59,11 @@ POINT_COLUMNS = {
     "flip_to_correct",
     "flip_to_wrong",
     "parse_failure_rate",
+    "accuracy",
+    "accuracy_se",
+    "closing_accuracy",
+    "first_accuracy",
+    "first_accuracy_se",
 }
 """Fractions shown in points (%) in markdown and HTML; CSV keeps the fractions."""
 HEADERS = {
@@ -88,6 +94,17 @@ HEADERS = {
     "samples": "Samples",
     "path": "Path",
     "reason": "Reason",
+    "compared": "Compared",
+    "accuracy": "Accuracy, %",
+    "accuracy_se": "Accuracy SE, points",
+    "closing_accuracy": "Closing price, same samples, %",
+    "left_out": "Samples left out",
+    "role": "Trader role",
+    "trader_model": "Its model",
+    "first_accuracy": "First belief, %",
+    "first_accuracy_se": "First belief SE, points",
+    "mean_profit": "Mean profit",
+    "profit_se": "Profit SE",
 }
 """Column headers in markdown and HTML, with the unit each column is shown in."""
 ORIGINAL = {header: column for column, header in HEADERS.items()}
@@ -114,6 +131,8 @@ def _number(column: str, value: float) -> str:
         return f"{value:,.0f}"
     if column in ("mean_judgments", "mean_calls"):
         return f"{value:,.1f}"
+    if column in ("mean_profit", "profit_se"):
+        return f"{value:,.2f}"
     if column in ("threshold", "max_judgments"):
         return f"{value:g}"
     return f"{value:,.3f}"
@@ -166,6 +185,38 @@ def shown_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
     models = matrix.groupby(keys)[["judge_model", "arguer_model"]].transform("nunique")
     result: pd.DataFrame = matrix[(models > 1).any(axis=1)]
     return result
+
+
+def market_sections(samples: pd.DataFrame) -> list[Section]:
+    """The prediction-market comparison and trader-profit tables (none without a market)."""
+    comparison = comparison_table(samples)
+    if comparison.empty:
+        return []
+    return [
+        Section(
+            "market_comparison",
+            "Prediction market: closing price vs vote vs best single trader vs market making",
+            "Per prediction-market configuration: accuracy (SE over sample ids) of its closing "
+            "price, of the traders' mean first belief, of the majority vote of their first "
+            "beliefs and of the best trader's first belief (the best chosen on these samples, "
+            "so it flatters), then the final accuracy of each market_making and single_shot "
+            "configuration on the same task and data, in the same settings and prompt set, "
+            "whose every role played one of the market's trader models (an unbound role plays "
+            "the main model). Each is one configuration, never pooled, compared on the sample "
+            "ids both ran; the closing price is restated on those ids.",
+            comparison,
+        ),
+        Section(
+            "trader_profit",
+            "Prediction market: trader profit by model",
+            "Per configuration and trader role: the model it played (bound to the role, else "
+            "to `trader`, else the main model), the accuracy of its first belief and its mean "
+            "profit at resolution (shares of the true outcome pay 1, less their cost), with "
+            "standard errors over sample ids. A model that played several roles gets a further "
+            "row, the mean over those roles, labelled so.",
+            profit_table(samples),
+        ),
+    ]
 
 
 def sections(
@@ -229,6 +280,7 @@ def sections(
             calibration_table(summary),
         ),
     ]
+    result += market_sections(samples)
     if replay_rules is not None:
         replayed = replay(samples, *replay_rules)
         skipped = skipped_rules(samples, *replay_rules)
@@ -282,7 +334,8 @@ def figures(
     if not paths.empty:
         drawn.append(
             (
-                "Prediction markets: sample YES price paths and the mean price of the true outcome",
+                "Prediction markets: the price of the true outcome after each trade, sample paths "
+                "and the mean",
                 draw(paths, price_paths_figure, out / "price_paths.png"),
             )
         )

@@ -31,7 +31,7 @@ from inspect_ai.log import (
 )
 from inspect_ai.model import GenerateConfig, ModelConfig
 
-from ..scorers.metrics import log_loss, squared_error
+from ..scorers.metrics import FIRST_CORRECT, PROFIT, log_loss, squared_error
 from ..solvers import protocol_defaults
 
 SCORER = "trajectory_scorer"
@@ -62,6 +62,17 @@ VALUE_KEYS = (
     "output_tokens",
 )
 """Numeric keys of the trajectory scorer's dict score that the report reads."""
+VOTE = "vote_baseline_correct"
+
+
+def market_scores(value: Mapping[str, Any]) -> dict[str, float]:
+    """The keys of a dict score that only some protocols write: the vote baseline and each
+    prediction-market trader's `<role>_first_correct` and `<role>_profit` ({} when none)."""
+    return {
+        key: float(v)
+        for key, v in value.items()
+        if key == VOTE or key.endswith(FIRST_CORRECT) or key.endswith(PROFIT)
+    }
 
 
 @dataclass(frozen=True)
@@ -261,6 +272,7 @@ def _columns() -> list[SampleColumn | EvalColumn]:
         SampleColumn("score", path=value),
         SampleColumn("ps", path=f"{meta}.ps"),
         SampleColumn("price_path", path=f"{meta}.price_path"),
+        SampleColumn("price_vectors", path=f"{meta}.price_vectors"),
         SampleColumn("stop_reason", path=f"{meta}.stop_reason"),
         SampleColumn("sample_protocol", path=f"{meta}.protocol"),
         EvalColumn("task", path=task_label),
@@ -297,13 +309,30 @@ def _tidy(raw: pd.DataFrame) -> pd.DataFrame:
         frame[f"squared_error_{which}"] = [squared_error(s, which) for s in scores]
         frame[f"log_loss_{which}"] = [log_loss(s, which) for s in scores]
     frame["ps"] = [json.loads(ps) for ps in raw["ps"].astype(str)]
-    # a prediction market's prices before and after each trade ([] for other protocols and
-    # logs written before scores carried it)
-    frame["price_path"] = [
-        json.loads(path) if isinstance(path, str) else [] for path in raw["price_path"]
+    # a prediction market's price of the true outcome before and after each trade ([] for
+    # other protocols and logs written before scores carried the prices)
+    frame["true_price_path"] = [
+        true_prices(_listed(path), _listed(vectors), int(label))
+        for path, vectors, label in zip(
+            raw["price_path"], raw["price_vectors"], frame["label"], strict=True
+        )
     ]
     frame["stop_reason"] = raw["stop_reason"].astype(str)
+    frame["market_scores"] = pd.Series([market_scores(s) for s in scores], index=frame.index)
     return frame
+
+
+def _listed(value: object) -> list[Any]:
+    """A JSON list column's value ([] where the log has none)."""
+    return json.loads(value) if isinstance(value, str) else []
+
+
+def true_prices(path: list[float], vectors: list[list[float]], label: int) -> list[float]:
+    """The price of the true outcome at each step of a market: from its YES price path (binary:
+    1 - YES where the negative claim is true) or its price per option (K options)."""
+    if vectors:
+        return [prices[label] for prices in vectors]
+    return [price if label == 1 else 1 - price for price in path]
 
 
 def simulated_on_real_data(samples: pd.DataFrame) -> list[str]:
@@ -349,8 +378,24 @@ def _model_fields(name: str, entry: dict[str, Any]) -> dict[str, str]:
     return fields
 
 
+def played_by(fields: Mapping[str, Any], role: str) -> dict[str, Any]:
+    """The model entry of a configuration's `role`: bound, else (for a numbered role such as
+    `trader_2`) its group's (`trader`), else the main model, as the solvers resolve it."""
+    bound = fields["roles"]
+    group = group_of(role)
+    played = group if role not in bound and group in bound else role
+    entry: dict[str, Any] = bound.get(played, fields["main"])
+    return entry
+
+
+def group_of(role: str) -> str | None:
+    """The group of a numbered role (`trader` for `trader_2`), else None."""
+    group, _, number = role.rpartition("_")
+    return group if group and number.isdigit() else None
+
+
 def fields_of(config: str, roles: Sequence[str]) -> dict[str, str]:
-    """A `config` key as flat name: value pairs; each of `roles` unbound is the main model."""
+    """A `config` key as flat name: value pairs; each of `roles` as `played_by` resolves it."""
     fields, protocol, params = json.loads(config)
     flat = {
         "task": fields["task"],
@@ -364,7 +409,7 @@ def fields_of(config: str, roles: Sequence[str]) -> dict[str, str]:
         "version": fields["version"],
     }
     for role in roles:
-        flat.update(_model_fields(role, fields["roles"].get(role, fields["main"])))
+        flat.update(_model_fields(role, played_by(fields, role)))
     return {
         **flat,
         **{k: str(v) for k, v in fields["args"].items()},

@@ -49,12 +49,12 @@ def _owned(name: str, roles: tuple[str, ...]) -> bool:
     return any(name == role or name.startswith(f"{role}.") for role in roles)
 
 
-def _model_of(fields: dict[str, str], role: str) -> dict[str, str]:
+def model_of(fields: dict[str, str], role: str) -> dict[str, str]:
     """The role's model fields with the role's prefix dropped ('' for the model's name)."""
     return {k.removeprefix(role).lstrip("."): v for k, v in fields.items() if _owned(k, (role,))}
 
 
-def _labels(models: list[dict[str, str]]) -> list[str]:
+def model_labels(models: list[dict[str, str]]) -> list[str]:
     """Each model's name, plus the settings in which the models differ ('m (skill=0.2)')."""
     differ = [name for name in differing(models) if name]
     labels = []
@@ -67,14 +67,14 @@ def _labels(models: list[dict[str, str]]) -> list[str]:
 def _group_labels(groups: list[list[dict[str, str]]]) -> list[str]:
     """Per group of models (a configuration's arguers): their distinct labels joined by ' / ',
     labelled against every model of every group."""
-    labels = iter(_labels([model for group in groups for model in group]))
+    labels = iter(model_labels([model for group in groups for model in group]))
     return [" / ".join(dict.fromkeys(next(labels) for _ in group)) for group in groups]
 
 
 def _rest(fields: dict[str, str], judge: str, arguers: tuple[str, ...]) -> dict[str, str]:
     """The fields besides the two roles' models, and the main model's when it plays one."""
-    main = _model_of(fields, "model")
-    plays = any(_model_of(fields, role) == main for role in (judge, *arguers))
+    main = model_of(fields, "model")
+    plays = any(model_of(fields, role) == main for role in (judge, *arguers))
     roles = (judge, *arguers, *(("model",) if plays else ()))
     return {k: v for k, v in fields.items() if not _owned(k, roles)}
 
@@ -100,14 +100,14 @@ def cross_model(summary: pd.DataFrame, samples: pd.DataFrame) -> pd.DataFrame:
     parts = []
     for _, rows in frame.groupby(["task", "protocol"], sort=True):
         records = rows.to_dict("records")
-        judges = [_model_of(r["fields"], r["judge_role"]) for r in records]
-        arguers = [[_model_of(r["fields"], role) for role in r["arguer_roles"]] for r in records]
+        judges = [model_of(r["fields"], r["judge_role"]) for r in records]
+        arguers = [[model_of(r["fields"], role) for role in r["arguer_roles"]] for r in records]
         rest = [_rest(r["fields"], r["judge_role"], r["arguer_roles"]) for r in records]
         differ = differing(rest)
         parts.append(
             rows.assign(
                 setting=[described(fields, differ) for fields in rest],
-                judge_model=_labels(judges),
+                judge_model=model_labels(judges),
                 arguer_model=_group_labels(arguers),
                 arguer_role=[", ".join(r["arguer_roles"]) for r in records],
             )

@@ -345,19 +345,19 @@ PATHS_SHOWN = 5
 
 def price_paths_data(samples: pd.DataFrame) -> pd.DataFrame:
     """Per prediction-market configuration: the mean price of the true outcome after each trade
-    (`mean`: the YES price where the positive claim is true, else the NO price; a path that
-    stopped early keeps its closing price) and the YES price paths of its first PATHS_SHOWN
-    samples."""
-    markets = samples[samples["price_path"].map(len) > 0]
+    (`mean`; a path that stopped early keeps its closing price) and the paths of that price in
+    its first PATHS_SHOWN samples (the YES or NO price on binary questions, the true option's
+    on questions with K options)."""
+    markets = samples[samples["true_price_path"].map(len) > 0]
     parts = []
     for key, rows in markets.groupby(GROUP, sort=True):
-        length = int(rows["price_path"].map(len).max())
-        padded = np.array([path + [path[-1]] * (length - len(path)) for path in rows["price_path"]])
-        true = np.where(rows["label"].to_numpy()[:, None] == 1, padded, 1 - padded)
-        mean = pd.DataFrame({"path": "mean", "trade": range(length), "price": true.mean(axis=0)})
+        paths = rows["true_price_path"]
+        length = int(paths.map(len).max())
+        padded = np.array([path + [path[-1]] * (length - len(path)) for path in paths])
+        mean = pd.DataFrame({"path": "mean", "trade": range(length), "price": padded.mean(axis=0)})
         shown = [
             pd.DataFrame({"path": f"sample {sample}", "trade": range(len(path)), "price": path})
-            for sample, path in zip(rows["id"], rows["price_path"], strict=True)
+            for sample, path in zip(rows["id"], paths, strict=True)
         ][:PATHS_SHOWN]
         for part in (mean, *shown):
             parts.append(pd.DataFrame([key], columns=GROUP).merge(part, how="cross"))
@@ -366,8 +366,8 @@ def price_paths_data(samples: pd.DataFrame) -> pd.DataFrame:
 
 
 def price_paths_figure(data: pd.DataFrame) -> Figure:
-    """Prices after each trade: sample paths of the YES price (thin) and the mean price of the
-    true outcome (thick), one panel per prediction-market configuration."""
+    """The price of the true outcome after each trade: sample paths (thin) and the mean (thick),
+    one panel per prediction-market configuration."""
     rows = configurations(data)
     rows = rows.assign(label=rows["model"] + " / " + rows["row"])
     figure, panels = facets(rows, "label", stack=True)
@@ -378,10 +378,10 @@ def price_paths_figure(data: pd.DataFrame) -> Figure:
             ax.plot(
                 points["trade"], points["price"], color="C0" if mean else "grey",
                 linewidth=2.2 if mean else 0.8, alpha=1 if mean else 0.6,
-                label="mean price of the true outcome" if mean else "sample paths (YES price)",
+                label="mean over samples" if mean else "sample paths",
             )  # fmt: skip
         ax.axhline(0.5, color="black", linewidth=0.5, linestyle=":")
-        ax.set(ylim=(0, 1), xlabel="trade", ylabel="price")
+        ax.set(ylim=(0, 1), xlabel="trade", ylabel="price of the true outcome")
     _legend(figure, list(panels.values()))
     return figure
 

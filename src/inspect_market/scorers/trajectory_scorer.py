@@ -128,6 +128,7 @@ def score_trajectory(trajectory: TrajectoryData, label: int, options: int = 0) -
             "ps": ps,
             "claim_sides": [j.claim_side for j in judgments],
             "price_path": trajectory.price_path,
+            "price_vectors": trajectory.price_vectors,
         },
     )
 
