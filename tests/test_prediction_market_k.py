@@ -154,7 +154,7 @@ def trader(number: int, malformed_first: bool = False) -> object:
 
     def script(messages: list[ChatMessage]) -> str:
         tag = request_tag(messages)
-        assert tag is not None and tag.market is None and tag.positive_claim == ""
+        assert tag is not None and tag.market is not None and tag.positive_claim == ""
         probs = BELIEFS[tag.options][number]
         claim = f"answer {LETTERS[probs.index(max(probs))]} is the true answer"
         if malformed_first and "could not be read" not in messages[-1].text:

@@ -339,9 +339,7 @@ def ask_trader(
         role=role,
         draw=round_no,
         shown_sides=[decide(market.price) if market.binary else decide_probs(market.prices)],
-        market=MarketView(price=market.price, liquidity=market.b, cash=cash)
-        if market.binary
-        else None,
+        market=MarketView(price=market.quote, liquidity=market.b, cash=cash),
     )
     block = market_block(market, cash, held, history)
     return run.judge(
