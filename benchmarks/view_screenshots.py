@@ -7,8 +7,10 @@ into a temporary log dir, serves it with `inspect view`, and drives headless Chr
 Playwright (the `view` extra; no `playwright install`: it launches the system browser,
 `--chromium`). Saves `log_list.png` (the log list), `log.png` (the market-making log: headline
 metrics, samples), `transcript.png` (its first sample's transcript, one `round N` span per
-judgment), `scoring.png` (that sample's Scoring tab) and `debate_transcript.png` (a debate
-sample's transcript: the two debaters' concurrent turns, each in a span named for its role);
+judgment), `scoring.png` (that sample's Scoring tab), `debate_transcript.png` (a debate
+sample's transcript: the two debaters' concurrent turns, each in a span named for its role)
+and `mc_market_log.png`, `mc_market_transcript.png`, `mc_market_scoring.png` (a prediction
+market on questions with K options: its log, a sample's rounds and its per-option scores);
 prints each log row's SCORE, TAGS and TASK ARGS cells beside the log's first metric. Exits 1 if
 a page does not render. The server is stopped whatever happens.
 """
@@ -64,20 +66,22 @@ class RenderError(Exception):
 
 
 def run_evals(log_dir: Path, data_path: Path, limit: int) -> dict[str, EvalLog]:
-    """One short simulated eval per protocol; the logs keyed by file name."""
+    """One short simulated eval per protocol, and a prediction market on K-option questions
+    (`format=mc`); the logs keyed by file name."""
     logs: dict[str, EvalLog] = {}
-    for protocol in PROTOCOLS:
+    runs = [{"solver": protocol} for protocol in PROTOCOLS]
+    for args in [*runs, {"solver": "prediction_market", "format": "mc"}]:
         [log] = eval(
             "inspect_market/truthfulqa",
             model="simulated/default",
             model_args={"converge_after": 3},
-            task_args={"solver": protocol, "data_path": str(data_path)},
+            task_args={**args, "data_path": str(data_path)},
             limit=limit,
             log_dir=str(log_dir),
             display="none",
         )
         if log.status != "success":
-            raise RenderError(f"{protocol} eval ended with status {log.status}: {log.error}")
+            raise RenderError(f"{args} eval ended with status {log.status}: {log.error}")
         logs[Path(log.location).name] = log
     return logs
 
@@ -145,9 +149,11 @@ def shoot_log_list(page: Page, out: Path, logs: dict[str, EvalLog]) -> dict[str,
         shown = " ".join(t.strip() for t in tags) or "-"
         print(f"{score:>8}  {first_metric(log) if log else '?':<28}  {shown:<20}  {args}")
         if log:
-            urls[str(log.eval.task_args.get("solver"))] = href
-    if "market_making" not in urls or "debate" not in urls:
-        raise RenderError("no market_making or debate row in the log list")
+            shape = log.eval.task_args.get("format", "binary")
+            urls[f"{log.eval.task_args.get('solver')}_{shape}"] = href
+    missing = {"market_making_binary", "debate_binary", "prediction_market_mc"} - set(urls)
+    if missing:
+        raise RenderError(f"no {', '.join(sorted(missing))} row in the log list")
     return urls
 
 
@@ -175,19 +181,20 @@ def shoot_debate(page: Page, log_url: str, out: Path) -> None:
     shoot_tall(page, out / "debate_transcript.png")
 
 
-def shoot_sample(page: Page, log_url: str, out: Path) -> None:
-    """Screenshot the log's overview, its first sample's whole transcript and Scoring tab."""
+def shoot_sample(page: Page, log_url: str, out: Path, prefix: str = "") -> None:
+    """Screenshot the log's overview, its first sample's whole transcript and Scoring tab
+    (`<prefix>log.png`, `<prefix>transcript.png`, `<prefix>scoring.png`)."""
     page.goto(log_url)
     page.locator(SAMPLE_ROWS).first.wait_for(timeout=30_000)
-    page.screenshot(path=out / "log.png", full_page=True)
+    page.screenshot(path=out / f"{prefix}log.png", full_page=True)
     sample_url = f"{log_url}/samples/sample/1/1"
     page.goto(f"{sample_url}/transcript")
     round_1 = page.get_by_role("button", name=re.compile(r"^Collapse .*round 1$"))
     round_1.first.wait_for(timeout=30_000)
-    shoot_tall(page, out / "transcript.png")
+    shoot_tall(page, out / f"{prefix}transcript.png")
     page.goto(f"{sample_url}/scoring")
     page.locator("#scoring-contents").get_by_text("stop_reason").first.wait_for(timeout=30_000)
-    shoot_tall(page, out / "scoring.png")
+    shoot_tall(page, out / f"{prefix}scoring.png")
 
 
 @contextmanager
@@ -216,8 +223,9 @@ def shoot(url: str, out: Path, logs: dict[str, EvalLog], chromium: str) -> None:
         try:
             page = open_log_list(browser, url, len(logs))
             urls = shoot_log_list(page, out, logs)
-            shoot_sample(page, urls["market_making"], out)
-            shoot_debate(page, urls["debate"], out)
+            shoot_sample(page, urls["market_making_binary"], out)
+            shoot_debate(page, urls["debate_binary"], out)
+            shoot_sample(page, urls["prediction_market_mc"], out, prefix="mc_market_")
         finally:
             browser.close()
 
@@ -248,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(
         f"screenshots in {args.out}: log_list.png log.png transcript.png scoring.png "
-        "debate_transcript.png"
+        "debate_transcript.png mc_market_log.png mc_market_transcript.png mc_market_scoring.png"
     )
     return 0
 

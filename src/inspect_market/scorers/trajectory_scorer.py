@@ -117,7 +117,9 @@ def score_trajectory(trajectory: TrajectoryData, label: int, options: int = 0) -
         final_text = format_probs(final_probs)
     return Score(
         value=value,
-        answer=judgments[-1].raw if trajectory.final_p is None and judgments else final_text,
+        answer=judgments[-1].raw
+        if final_p is None and final_probs is None and judgments
+        else final_text,
         explanation=(
             f"{trajectory.protocol}: {len(judgments)} judgment(s), stopped: "
             f"{trajectory.stop_reason}; p = {ps}"
