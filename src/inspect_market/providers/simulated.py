@@ -8,7 +8,7 @@ move the price to its p, cut to what its cash buys); any other request gets one 
 sentence (for an untagged request, about a generic claim). A request about an item of the
 simulated world (the `synthetic` task) is answered by a world agent of the given skill and
 persuadability (`providers/world_agent.py`): its judgments and argued sides follow the world's
-rules, and an argument's reply declares the side it supports.
+rules, and an argument's reply declares the side it supports and whether it is sound.
 
 Every random choice is a hash of (seed, conversation text, purpose), never global state, so
 replies do not depend on the order in which concurrent samples call the model. Injected errors
@@ -175,7 +175,7 @@ class SimulatedModelAPI(ModelAPI):
             text = self._argument(tag, conversation)
         output = ModelOutput.from_content(model=self.model_name, content=text)
         if tag is not None and tag.item is not None and tag.kind == "argument":
-            output.message.metadata = side_metadata(side)
+            output.message.metadata = side_metadata(side, self.world.sound(tag, tag.item))
         input_tokens = sum(len(m.text) for m in input) // 4
         output_tokens = len(text) // 4
         output.usage = ModelUsage(
