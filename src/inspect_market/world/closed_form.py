@@ -24,6 +24,10 @@ q + (1 - q - r) / 2; an unpersuaded one guesses. The trader argues the side it k
     does not): q - r = 0; contrarian stance (argues against the market maker's current
     claim, which is independent of the truth when it does not know): q - r = 0.
 Net gain = final - baseline = (1 - s) * pi * (q - r) / 2.
+
+debate (simulated, not computed here) has the same expected values as market making with an
+honest trader: a persuaded judge follows the sound side, argued exactly where the debaters (the
+helper) know the item, and guesses between the debaters' opposite sides otherwise.
 """
 
 from __future__ import annotations
