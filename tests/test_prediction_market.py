@@ -145,6 +145,7 @@ def test_the_eval_plays_the_direct_market(tmp_path: Path) -> None:
     eval_against_direct(tmp_path, 200)
 
 
+@pytest.mark.slow
 @SLOW
 def test_the_eval_plays_the_direct_market_at_2000_items(tmp_path: Path) -> None:
     eval_against_direct(tmp_path, 2000)

@@ -18,10 +18,14 @@ from typing import Any
 
 import pytest
 from inspect_ai import eval
+from inspect_ai.event import ModelEvent
 from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
 
 from inspect_market.errors import InspectMarketError
+from inspect_market.providers.world_agent import WorldAgent
+from inspect_market.requests import request_tag
 from inspect_market.tasks.synthetic import record_to_sample, synthetic, synthetic_dataset
+from inspect_market.trajectory import Turn
 from inspect_market.world import (
     CLOSED_FORM,
     EXAMPLE_SETTINGS,
@@ -30,7 +34,9 @@ from inspect_market.world import (
     expected,
     simulate,
 )
+from inspect_market.world.bindings import HELPER_SEED
 from inspect_market.world.rules import item_key, truth
+from tests.mocks import stored
 
 INSPECT = str(Path(sys.executable).with_name("inspect"))
 SIM_N = 200_000
@@ -120,6 +126,29 @@ def test_eval_metrics_match_the_direct_simulation_on_2000_items(
     protocol: str, setting: str, tmp_path: Path
 ) -> None:
     assert_within_3_se(run_world(protocol, setting, 2000, tmp_path), expectation(protocol, setting))
+
+
+def test_world_debaters_argue_their_assigned_sides_soundly_only_when_true(
+    tmp_path: Path,
+) -> None:
+    """Every turn supports its debater's assigned side; it is sound where the (informed)
+    debaters know the item and the side is true, and the judge is shown which turns are."""
+    settings = EXAMPLE_SETTINGS["informed"]
+    args = eval_args("debate", settings, 40, world_seed=1)
+    [log] = eval(**args, log_dir=str(tmp_path), display="none", score_display=False)
+    assert log.status == "success" and log.samples, log.error
+    debaters = WorldAgent(HELPER_SEED, settings.helper.skill, settings.helper.persuadability)
+    lying = 0
+    for sample in log.samples:
+        key = sample.metadata["item_key"]
+        turns = [Turn.model_validate(t) for t in stored(sample, "turns")]
+        assert [t.supports for t in turns] == [t.side for t in turns] == [1, 0] * 3
+        knows = debaters.knows(key)
+        assert [t.sound for t in turns] == [knows and t.side == truth(key) for t in turns]
+        lying += knows
+        final = request_tag([e for e in sample.events if isinstance(e, ModelEvent)][-1].input)
+        assert final is not None and final.shown_sound == [t.sound for t in turns]
+    assert lying > 20  # knowing debaters argued the false side too
 
 
 @pytest.mark.parametrize(("stance", "sign"), [("honest", 1), ("adversarial", -1)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -53,6 +54,17 @@ def test_direct_simulation_matches_the_closed_form(protocol: str, name: str) -> 
     ]:
         se = max(float(np.std(got)) / math.sqrt(N), 1e-12)
         assert abs(float(np.mean(got)) - want) <= 3 * se + 1e-12
+
+
+@pytest.mark.parametrize("name", SETTINGS)
+def test_direct_debate_gains_what_an_honest_trader_does(name: str) -> None:
+    """A persuaded judge follows the sound side, argued where the debaters know the item
+    (otherwise the sides split): so debate ends where market making with an honest trader
+    does, whatever the setting's trader stance."""
+    baseline, final = simulate("debate", N, 7, SETTINGS[name])
+    want = expected("market_making", replace(SETTINGS[name], trader_stance="honest"))
+    for got, value in zip((baseline, final), want, strict=True):
+        assert abs(float(np.mean(got)) - value) <= 3 * float(np.std(got)) / math.sqrt(N)
 
 
 def test_direct_simulation_is_seeded_and_returns_zero_one_arrays() -> None:

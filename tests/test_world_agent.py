@@ -12,7 +12,7 @@ from inspect_ai.model import ChatMessage, GenerateConfig, ModelOutput
 from inspect_market.judgment import parse_judgment
 from inspect_market.propositions import Proposition
 from inspect_market.providers.simulated import SimulatedModelAPI
-from inspect_market.requests import RequestTag, reply_side, tagged_request
+from inspect_market.requests import RequestTag, reply_side, reply_sound, tagged_request
 from inspect_market.tasks.synthetic import record_to_sample
 from inspect_market.world.rules import GUESS_P, KNOWN_P, LEAN_P, truth
 
@@ -96,12 +96,37 @@ def test_a_knowing_trader_argues_by_its_stance_and_declares_the_side(
         assert prop(i).claim(side) in output.completion
 
 
+def test_a_persuaded_judge_follows_a_sound_argument_over_the_majority() -> None:
+    api = SimulatedModelAPI("m", skill=0.0, persuadability=1.0, seed=4)
+    for i in range(200):
+        shown: dict[str, Any] = {"evidence": 3, "shown_sides": [1, 0, 1]}
+        assert judged(api, i, **shown, shown_sound=[False, True, False]) == (
+            0,
+            round(1 - LEAN_P, 10),
+        )
+        assert judged(api, i, **shown, shown_sound=[False] * 3) == (1, LEAN_P)
+
+
+@pytest.mark.parametrize("skill", [1.0, 0.0])
+def test_a_debater_argues_its_assigned_side_soundly_only_knowing_it_true(skill: float) -> None:
+    """Knowing, a debater told the false side argues it as an adversary would (not soundly)."""
+    api = SimulatedModelAPI("m", skill=skill)
+    for i in range(100):
+        for side in (0, 1):
+            output = ask(api, "argument", i, role="debater_b", side=side, evidence=2)
+            assert reply_side(output) == side
+            assert prop(i).claim(side) in output.completion
+            assert reply_sound(output) == (skill == 1.0 and side == truth(key(i)))
+    trader = ask(api, "argument", 1, role="trader", stance="contrarian", side=truth(key(1)))
+    assert not reply_sound(trader)  # only a debater's argument is ever sound
+
+
 def test_unknowing_arguers_argue_a_fresh_random_side_each_turn_a_contrarian_as_told() -> None:
     api = SimulatedModelAPI("m", skill=0.0)
     sides = [
-        reply_side(ask(api, "argument", i, role="debater_a", evidence=e))
+        reply_side(ask(api, "argument", i, role="trader", round=r))
         for i in range(300)
-        for e in (0, 2)
+        for r in (1, 2)
     ]
     assert sum(s == 1 for s in sides) / len(sides) == pytest.approx(0.5, abs=0.06)
     assert sides[0::2] != sides[1::2]

@@ -6,8 +6,10 @@ message's `metadata` (which Inspect keeps in the log and never sends to a model)
 passing another template cannot change what it replies.
 
 A reply may declare, in its message's metadata under the same key, the side its argument
-supports (`reply_side`); protocols pass it on to the judges that are shown the argument
-(`shown_sides`). The `simulated` provider's world agents use these, and nothing else does.
+supports (`reply_side`) and whether the argument is sound (`reply_sound`: a world debater's that
+knows the item and argues the true side); protocols pass them on to the judges that are shown
+the argument (`shown_sides`, `shown_sound`). The `simulated` provider's world agents use these,
+and nothing else does.
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ class RequestTag(BaseModel):
     A = 0), when it is told one."""
     shown_sides: list[int | None] = Field(default_factory=list)
     """Per argument or judgment the request shows, the side it supports (None: unknown)."""
+    shown_sound: list[bool] = Field(default_factory=list)
+    """Per argument the request shows, whether it is sound (empty: none is)."""
     market: MarketView | None = None
     """A prediction-market trader's view of the market (it replies with a trade line too)."""
     options: int = 0
@@ -103,9 +107,9 @@ def request_tag(messages: Sequence[ChatMessage]) -> RequestTag | None:
     return None
 
 
-def side_metadata(side: int | None) -> dict[str, Any]:
-    """Reply message metadata declaring the side an argument supports."""
-    return {TAG_KEY: {"side": side}}
+def side_metadata(side: int | None, sound: bool = False) -> dict[str, Any]:
+    """Reply message metadata declaring the side an argument supports and whether it is sound."""
+    return {TAG_KEY: {"side": side, "sound": sound}}
 
 
 def reply_side(output: ModelOutput) -> int | None:
@@ -114,3 +118,9 @@ def reply_side(output: ModelOutput) -> int | None:
     metadata = output.message.metadata or {}
     side = metadata.get(TAG_KEY, {}).get("side")
     return side if type(side) is int and 0 <= side < len(LETTERS) else None
+
+
+def reply_sound(output: ModelOutput) -> bool:
+    """Whether a reply declares its argument sound (False when it declares nothing)."""
+    metadata = output.message.metadata or {}
+    return metadata.get(TAG_KEY, {}).get("sound") is True

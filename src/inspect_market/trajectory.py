@@ -59,6 +59,9 @@ class Turn(BaseModel):
     supports: int | None = None
     """The side the reply declared its argument supports (the `simulated` provider's world
     agents declare it); None when undeclared."""
+    sound: bool = False
+    """Whether the reply declared its argument sound (a knowing world debater's argument for
+    the true side)."""
 
 
 class Trade(BaseModel):

@@ -8,9 +8,10 @@ move the price to its p, cut to what its cash buys); any other request gets one 
 sentence (for an untagged request, about a generic claim). A request about an item of the
 simulated world (the `synthetic` task) is answered by a world agent of the given skill and
 persuadability (`providers/world_agent.py`): its judgments and argued sides follow the world's
-rules, and an argument's reply declares the side it supports. A K-outcome request (tag
-`options` = K) gets a probability per option (`world.rules.option_probs`), its claim the
-option's letter (`Answer B`), and an argument for an option declares the option.
+rules, and an argument's reply declares the side it supports and whether it is sound. A
+K-outcome request (tag `options` = K) gets a probability per option
+(`world.rules.option_probs`), its claim the option's letter (`Answer B`), and an argument for
+an option declares the option.
 
 Every random choice is a hash of (seed, conversation text, purpose), never global state, so
 replies do not depend on the order in which concurrent samples call the model. Injected errors
@@ -181,7 +182,7 @@ class SimulatedModelAPI(ModelAPI):
             text = self._argument(tag, conversation)
         output = ModelOutput.from_content(model=self.model_name, content=text)
         if tag is not None and tag.item is not None and tag.kind == "argument":
-            output.message.metadata = side_metadata(side)
+            output.message.metadata = side_metadata(side, self.world.sound(tag, tag.item))
         input_tokens = sum(len(m.text) for m in input) // 4
         output_tokens = len(text) // 4
         output.usage = ModelUsage(

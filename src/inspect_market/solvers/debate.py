@@ -16,7 +16,7 @@ from inspect_ai.util import span
 from ..errors import InspectMarketError
 from ..params import MAX_LOOP, check_int
 from ..propositions import Proposition
-from ..requests import RequestTag, reply_side
+from ..requests import RequestTag, reply_side, reply_sound
 from ..trajectory import Turn
 from ._calls import argument_text, validate_retries
 from .evidence import Evidence
@@ -103,6 +103,7 @@ def debate(
                 raw=output.completion,
                 side=sides[role],
                 supports=reply_side(output),
+                sound=reply_sound(output),
             )
 
         trajectory.assignment = assignment
@@ -120,6 +121,7 @@ def debate(
                 tuple(debate_lines(proposition, trajectory.turns, sides)),
                 tuple(turn.supports for turn in trajectory.turns),
                 DEBATE_EVIDENCE,
+                sound=tuple(turn.sound for turn in trajectory.turns),
             )
             final = await run.judge("judge", evidence)
         trajectory.stop_reason = "rounds_done"

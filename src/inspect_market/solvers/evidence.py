@@ -34,12 +34,13 @@ ARGUMENT_BLOCKS: dict[str, Callable[[str, Sequence[str]], str]] = {
 @dataclass(frozen=True)
 class Evidence:
     """Text blocks a judge is shown (trader arguments, debate turns, other judgments, a
-    strategy) and the side each supports (1 positive, 0 negative, None unknown).
+    strategy), the side each supports (1 positive, 0 negative, None unknown) and whether each
+    is sound (default: none is).
 
     Shown as the prompt set's numbered block under `heading`, or through a protocol's block
     template `block` (filled with `{judgments}`, the numbered items, and `values`). The
-    request's tag says how many items were shown and their sides; the `simulated` provider's
-    world agents read that, never the text.
+    request's tag says how many items were shown, their sides and which are sound; the
+    `simulated` provider's world agents read that, never the text.
     """
 
     items: tuple[str, ...] = ()
@@ -47,12 +48,15 @@ class Evidence:
     heading: str = ""
     block: RolePrompt | None = None
     values: Mapping[str, str] = field(default_factory=dict)
+    sound: tuple[bool, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.sides:
             object.__setattr__(self, "sides", (None,) * len(self.items))
-        if len(self.sides) != len(self.items):
-            raise ValueError("evidence needs one side (or None) per item")
+        if not self.sound:
+            object.__setattr__(self, "sound", (False,) * len(self.items))
+        if not len(self.sides) == len(self.sound) == len(self.items):
+            raise ValueError("evidence needs one side (or None) and one soundness per item")
 
     def text(self, prompt_set: str) -> str:
         """The judge template's `{arguments}`: the block, or nothing when no item is shown."""
@@ -73,6 +77,7 @@ class Evidence:
             role=role,
             draw=draw,
             shown_sides=list(self.sides),
+            shown_sound=list(self.sound),
         )
 
 

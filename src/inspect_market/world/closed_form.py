@@ -39,6 +39,10 @@ trader argues a uniform option per round; an adversary the option after the true
     adversarial:  q = (1 - h) / K^2,       r = h + (1 - h) (K - 1) / K^2,   gain term -h / K
     no helper, contrarian: the arguments are independent of the truth, gain term 0.
 Net gain = (1 - s) * pi * (gain term): an adversary can only take away the 1/K of a guess.
+
+Debate (simulated, not computed here) has the same expected values as market making with an
+honest trader: a persuaded judge follows the sound side, argued exactly where the debaters (the
+helper) know the item, and guesses between the debaters' opposite sides otherwise.
 """
 
 from __future__ import annotations

@@ -71,14 +71,25 @@ class _World:
         return self.rng.integers(0, self.options or 2, self.truth.size).astype(np.int8)
 
     def judge(
-        self, knows: NDArray[np.bool_], agent: Agent, shown: Sequence[Sides]
+        self,
+        knows: NDArray[np.bool_],
+        agent: Agent,
+        shown: Sequence[Sides],
+        sound: Sequence[NDArray[np.bool_]] = (),
     ) -> tuple[Sides, Floats]:
-        """Sides and p's of one judgment per item, by an agent shown `shown` sides."""
-        majority = _majority(shown, self.truth.size)
-        persuaded = self.rng.random(self.truth.size) < agent.persuadability
+        """Sides and p's of one judgment per item, by an agent shown `shown` sides, of which
+        `sound` (default: none) are sound. Persuaded, it follows the sound arguments' side
+        where one is shown, else the majority side."""
+        n = self.truth.size
+        persuading = _majority(shown, n)
+        if sound:
+            kept = [np.where(ok, side, NO_SIDE) for side, ok in zip(shown, sound, strict=True)]
+            sound_side = _majority(kept, n)
+            persuading = np.where(sound_side != NO_SIDE, sound_side, persuading).astype(np.int8)
+        persuaded = self.rng.random(n) < agent.persuadability
         guess = self.coin()
-        follow = ~knows & persuaded & (majority != NO_SIDE)
-        side = np.where(knows, self.truth, np.where(follow, majority, guess)).astype(np.int8)
+        follow = ~knows & persuaded & (persuading != NO_SIDE)
+        side = np.where(knows, self.truth, np.where(follow, persuading, guess)).astype(np.int8)
         level = np.where(knows, KNOWN_P, np.where(follow, LEAN_P, GUESS_P))
         return side, self.forecast(side, level)
 
@@ -164,9 +175,13 @@ def _market_making(w: _World, p: Params) -> tuple[Floats, Floats]:
 
 
 def _debate(w: _World, p: Params) -> tuple[Floats, Floats]:
+    """Each round one debater (the helper) argues the positive claim and one the negative;
+    an argument is sound where its debater knows the item and argues the true side."""
     _, baseline = w.judge(w.main_knows, w.main, [])
-    turns = [w.argue(w.helper_knows) for _ in range(2 * p["rounds"])]
-    _, final = w.judge(w.main_knows, w.main, turns)
+    n = w.truth.size
+    turns = [np.full(n, side, dtype=np.int8) for _ in range(p["rounds"]) for side in (1, 0)]
+    sound = [w.helper_knows & (turn == w.truth) for turn in turns]
+    _, final = w.judge(w.main_knows, w.main, turns, sound)
     return baseline, final
 
 

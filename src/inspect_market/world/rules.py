@@ -18,6 +18,9 @@ GUESS_P = 0.55
 ARGUER_ROLES = ("trader", "debater")
 """Roles (prefixes, as in `debater_a`) whose arguments support a side; a coordinator's
 strategy supports none."""
+DEBATER_ROLE = "debater"
+"""The prefix of debate's roles: told a side, a debater argues it, and its argument is sound
+when it knows the item and the side is true (a persuaded judge follows sound arguments)."""
 
 
 def item_key(world_seed: int, index: int) -> str:

@@ -17,11 +17,12 @@ class Agent:
         skill: probability that the agent knows the truth of an item, independent per item
             and per agent (agents with different seeds); a knowing agent judges the true side
             with p = 0.95 (0.05) and argues the true side (the false side as an adversarial
-            trader).
+            trader). A debater argues the side it is assigned; its argument is sound when it
+            knows the item and that side is true.
         persuadability: probability that the agent, judging an item it does not know, adopts
-            the side most of the arguments (or others' judgments) it is shown support, with
-            p = 0.58 (0.42); otherwise, and when no side has a majority, it guesses a side
-            with p = 0.55 (0.45).
+            the side of the sound arguments it is shown, if any, else the side most of the
+            arguments (or others' judgments) it is shown support, with p = 0.58 (0.42);
+            otherwise, and when no side has a majority, it guesses a side with p = 0.55 (0.45).
     """
 
     skill: float = 0.0
