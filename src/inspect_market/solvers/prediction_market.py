@@ -222,8 +222,9 @@ def prediction_market(
     prompts: str = DEFAULT_PROMPTS,
     trader_template: str | None = None,
 ) -> Play:
-    """Traders trade YES and NO shares (on K options, a share per option) against a
-    logarithmic-market-scoring-rule market maker.
+    """K traders trade shares against a logarithmic-market-scoring-rule market maker.
+
+    A share is YES or NO on a binary question, one per option on a question with K options.
 
     Roles `trader_1` ... `trader_K`, each else role `trader`, else the main model. Each round
     every trader, seeing the price, its cash and shares and the trades so far, states its belief
