@@ -86,10 +86,11 @@ def protocol_prompts(name: str, params: dict[str, Any], choice: bool = False) ->
 def protocol_table(names: Sequence[str] | None = None) -> str:
     """A markdown table of protocols `names` (default: every registered one) from their specs:
     what each does (its docstring's first line), its roles, parameters and calls per sample at
-    the defaults."""
+    the defaults, and whether it runs on questions with K options."""
     rows = [
-        "| protocol | what it does | roles | parameters (defaults) | calls per sample |",
-        "|---|---|---|---|---|",
+        "| protocol | what it does | roles | parameters (defaults) | calls per sample "
+        "| K options |",
+        "|---|---|---|---|---|---|",
     ]
     for name in protocol_names() if names is None else names:
         spec = require_spec(name)
@@ -102,7 +103,8 @@ def protocol_table(names: Sequence[str] | None = None) -> str:
         calls = f"{typical}" if typical == most else f"{typical} to {most}"
         rows.append(
             f"| `{name}` | {doc} | {', '.join(f'`{r}`' for r in spec.roles(params))} | {shown} "
-            f"| {calls} (at most {spec.call_ceiling(params)} with format retries) |"
+            f"| {calls} (at most {spec.call_ceiling(params)} with format retries) "
+            f"| {'yes' if spec.multi_outcome else 'no'} |"
         )
     return "\n".join(rows)
 
