@@ -68,6 +68,31 @@ def test_a_k_outcome_prediction_without_one_clear_reading_fails(prediction: str,
     assert parsed.error is not None and why in parsed.error
 
 
+EIGHT = Proposition.choice("q", tuple(f"answer {x} is the true answer" for x in "ABCDEFGH"))
+
+
+@pytest.mark.parametrize(
+    ("proposition", "prediction", "ok"),
+    [
+        # two decimals, the small ones written 0.01 (as the embedded model writes them)
+        (EIGHT, "A: 0.01, B: 0.98, C: 0.01, D: 0.01, E: 0.01, F: 0.01, G: 0.01, H: 0.01", True),
+        (THREE, "A: 0.02, B: 0.02, C: 0.99", True),  # 1.03: at the tolerance, 0.01 per option
+        (THREE, "A: 0.02, B: 0.02, C: 1.0", False),  # 1.04
+        (THREE, "A: 0.31, B: 0.33, C: 0.33", True),  # 0.97
+        (THREE, "A: 0.30, B: 0.33, C: 0.33", False),  # 0.96
+    ],
+)
+def test_k_outcome_probabilities_may_miss_1_by_a_hundredth_per_option(
+    proposition: Proposition, prediction: str, ok: bool
+) -> None:
+    parsed = parse_judgment(f"Claim: C\nFinal Prediction: {prediction}", proposition)
+    assert parsed.ok is ok
+    if ok:
+        assert parsed.probs is not None and math.fsum(parsed.probs) == pytest.approx(1.0)
+    else:
+        assert "not 1" in str(parsed.error)
+
+
 def test_two_k_outcome_predictions_must_agree() -> None:
     same = "Claim: B\nFinal Prediction: A: 0.1, B: 0.7, C: 0.2\n" * 2
     assert parse_judgment(same, THREE).ok

@@ -59,8 +59,9 @@ _OPTION = re.compile(
     rf"{_OPTION_KEY}(?P<value>(?:(?!{_OPTION_KEY.replace('?P<letter>', '')})[^,;\n])*)",
     re.IGNORECASE,
 )
-_SUM_TOLERANCE = 0.02
-"""How far from 1 a K-outcome prediction's probabilities may sum (they are then rescaled)."""
+_SUM_TOLERANCE = 0.01
+"""How far from 1 a K-outcome prediction's probabilities may sum, per option (they are then
+rescaled): what writing each at two decimals, a small one as 0.01, can add up to."""
 _OPTION_CLAIM = re.compile(r"(?:(?:answer|option)\s+)?\(?([a-z])\)?", re.IGNORECASE)
 
 
@@ -126,7 +127,8 @@ def parse_judgment(text: str, proposition: Proposition) -> ParsedJudgment:
     (up to the next label, over several lines if need be) gives each option's letter once
     with its probability (`A: 0.1, B: 0.7, C: 0.2`; `:` or `=`; decimals, percentages or
     simple fractions), and holds no other number; each value is in [0, 1] and together they
-    sum to 1 within 0.02 (they are rescaled to sum to 1 exactly). The claim may also be the
+    sum to 1 within 0.01 per option (what two decimals can add up to: `0.98` and seven
+    `0.01` make 1.05 on 8 options; they are rescaled to sum to 1 exactly). The claim may also be the
     option's letter alone (`C`, `Answer C`, `(C)`). A line that starts with `Trade:` (a
     prediction-market trader's fourth line) ends the section before it.
     """
@@ -346,7 +348,7 @@ def _option_reading(section: str, outcomes: int) -> tuple[tuple[float, ...] | No
             return None, f"option {letter}'s probability {reading.written} is outside [0, 1]"
         values[letter] = reading.value
     total = math.fsum(values.values())
-    if abs(total - 1.0) > _SUM_TOLERANCE:
+    if abs(total - 1.0) > _SUM_TOLERANCE * outcomes + 1e-9:  # 1e-9: binary fractions' error
         return None, f"the options' probabilities sum to {total:.3g}, not 1"
     return tuple(values[letter] / total for letter in expected), None
 
