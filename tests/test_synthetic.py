@@ -83,8 +83,9 @@ def assert_within_3_se(metrics: dict[str, float], want: Expectation) -> None:
         assert abs(metrics[key] - value) <= 3 * se + 1e-12, (key, metrics[key], value, se)
 
 
-def run_world(protocol: str, setting: str, n: int, tmp_path: Path) -> dict[str, float]:
-    args: dict[str, Any] = eval_args(protocol, EXAMPLE_SETTINGS[setting], n, world_seed=1)
+def world_metrics(args: dict[str, Any], tmp_path: Path) -> dict[str, float]:
+    """The metrics of one world eval (`eval_args` or `market_eval_args`), all samples at once."""
+    n = args["task_args"]["n"]
     [log] = eval(
         **args,
         log_dir=str(tmp_path),
@@ -94,7 +95,12 @@ def run_world(protocol: str, setting: str, n: int, tmp_path: Path) -> dict[str, 
         max_samples=n,
         max_connections=n,
     )
+    assert log.status == "success", log.error
     return metrics_of(log)
+
+
+def run_world(protocol: str, setting: str, n: int, tmp_path: Path) -> dict[str, float]:
+    return world_metrics(eval_args(protocol, EXAMPLE_SETTINGS[setting], n, world_seed=1), tmp_path)
 
 
 @pytest.mark.parametrize(

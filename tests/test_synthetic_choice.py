@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from inspect_ai import eval
 from inspect_ai.model import ChatMessage, GenerateConfig, ModelOutput
 
 from inspect_market.errors import InspectMarketError
@@ -23,7 +22,7 @@ from inspect_market.world.direct import simulate
 from inspect_market.world.market import market_eval_args, simulate_market
 from inspect_market.world.rules import GUESS_P, KNOWN_P, LEAN_P, item_key, option_probs, truth
 
-from .test_synthetic import Expectation, assert_within_3_se, metrics_of
+from .test_synthetic import Expectation, assert_within_3_se, world_metrics
 
 K = 3
 N = 1500
@@ -191,16 +190,8 @@ def test_self_consistency_on_k_options_counts_a_tied_majority_wrong() -> None:
 
 
 def run(protocol: str, n: int, tmp_path: Path) -> dict[str, float]:
-    [log] = eval(
-        **eval_args(protocol, EXAMPLE_SETTINGS["equal"], n, world_seed=1, options=K),
-        log_dir=str(tmp_path),
-        display="none",
-        log_samples=False,
-        score_display=False,
-        max_samples=n,
-        max_connections=n,
-    )
-    return metrics_of(log)
+    args = eval_args(protocol, EXAMPLE_SETTINGS["equal"], n, world_seed=1, options=K)
+    return world_metrics(args, tmp_path)
 
 
 def simulated_expectation(protocol: str) -> Expectation:
@@ -235,23 +226,15 @@ def test_self_consistency_eval_on_3_options_matches_the_direct_simulation(tmp_pa
 def test_market_making_eval_on_3_options_matches_the_closed_form(
     setting: str, tmp_path: Path
 ) -> None:
-    n = 300
-    [log] = eval(
-        **eval_args("market_making", EXAMPLE_SETTINGS[setting], n, world_seed=1, options=K),
-        log_dir=str(tmp_path),
-        display="none",
-        log_samples=False,
-        score_display=False,
-        max_samples=n,
-        max_connections=n,
-    )
+    args = eval_args("market_making", EXAMPLE_SETTINGS[setting], 300, world_seed=1, options=K)
+    metrics = world_metrics(args, tmp_path)
     baseline, final = expected("market_making", EXAMPLE_SETTINGS[setting], K)
     want = {
         "baseline_accuracy": (baseline, 0.0),
         "final_accuracy": (final, 0.0),
         "net_gain": (final - baseline, 0.0),
     }
-    assert_within_3_se(metrics_of(log), want)
+    assert_within_3_se(metrics, want)
 
 
 def k_market(b: float, q: list[float]) -> list[float]:
@@ -296,17 +279,7 @@ def test_prediction_market_eval_on_3_options_plays_the_direct_market(
     skills: tuple[float, ...], tmp_path: Path
 ) -> None:
     traders = [Agent(skill, 0.8) for skill in skills]
-    n = 200
-    [log] = eval(
-        **market_eval_args(traders, n, 1, options=K),
-        log_dir=str(tmp_path),
-        display="none",
-        log_samples=False,
-        score_display=False,
-        max_samples=n,
-        max_connections=n,
-    )
-    metrics = metrics_of(log)
+    metrics = world_metrics(market_eval_args(traders, 200, 1, options=K), tmp_path)
     assert any(v for key, v in metrics.items() if key.endswith("mean_profit"))  # they traded
     n_direct = 200_000
     base, final = simulate_market(n_direct, 3, traders, options=K)
