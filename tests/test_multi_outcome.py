@@ -11,7 +11,8 @@ from inspect_ai.model import ChatMessage
 from inspect_market.errors import InspectMarketError
 from inspect_market.judgment import format_judgment, parse_judgment
 from inspect_market.propositions import LETTERS, Proposition
-from inspect_market.requests import request_tag
+from inspect_market.requests import RequestTag, request_tag
+from inspect_market.solvers.judge import format_reminder
 from inspect_market.solvers.self_consistency import aggregate
 from inspect_market.tasks import truthfulqa
 from inspect_market.tasks.truthfulqa import mc_record_to_sample, truthfulqa_dataset
@@ -244,3 +245,11 @@ def test_self_consistency_runs_on_k_option_questions(tmp_path: Path) -> None:
     for sample in log.samples:
         score = score_of(sample)
         assert score["judgments"] == 3 and score["final_p_A"] == pytest.approx(0.7)
+
+
+def test_a_format_re_ask_asks_for_a_fourth_line_when_the_role_writes_one() -> None:
+    tag = RequestTag.of("judgment", THREE)
+    plain = format_reminder(THREE, "no 'Final Prediction:' line", tag).text
+    assert "exactly three labelled lines" in plain and "each of the letters A, B, C" in plain
+    trade = format_reminder(THREE, "x", tag, "Trade (BUY or HOLD)").text
+    assert "exactly four labelled lines" in trade and trade.endswith("then Trade (BUY or HOLD).")

@@ -233,6 +233,9 @@ def test_scripted_traders_on_k_option_questions(tmp_path: Path) -> None:
     assert "these shares: A: 0.00, B: 0.00, C: 0.00" in request and "none yet" in request
     assert "Trade: BUY B 40" in c1[0][0][0].text  # the system message asks for a trade line
     reasked = [call for call in c3 if "could not be read" in call[0][-1].text]
+    # the re-ask asks for the Trade line too, not only the judgment's three lines
+    assert all("exactly four labelled lines" in call[0][-1].text for call in reasked)
+    assert all("then Trade (BUY, an answer's letter" in call[0][-1].text for call in reasked)
     assert len(c3) == 8 and len(reasked) == 4  # once per question
     m = metrics(log)
     # first beliefs right: trader_1 and trader_3 on the third question, trader_2 on two

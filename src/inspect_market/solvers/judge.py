@@ -195,19 +195,24 @@ def judgment_messages(
     return prompt.request({**shown, **(values or {})}, tag or evidence.tag(proposition))
 
 
-def format_reminder(proposition: Proposition, error: str | None, tag: RequestTag) -> ChatMessage:
-    """A short re-ask after a reply whose prediction could not be read."""
+def format_reminder(
+    proposition: Proposition, error: str | None, tag: RequestTag, line: str | None = None
+) -> ChatMessage:
+    """A short re-ask after a reply whose prediction could not be read; `line` describes a
+    fourth line the role also writes (a market trader's Trade line)."""
     if proposition.binary:
         asked = (
             "Reasoning, then Claim (one of the two claims, word for word), then Final "
             f'Prediction (one plain decimal in [0, 1]: the probability that "'
-            f'{proposition.positive_claim}" is true).'
+            f'{proposition.positive_claim}" is true)'
         )
     else:
         asked = (
             "Reasoning, then Claim (one of the claims, word for word), then Final Prediction "
             f"(each of the letters {letters(proposition)} with its probability, as 'A: 0.2', "
-            "separated by commas, summing to 1)."
+            "separated by commas, summing to 1)"
         )
-    text = f"Your reply could not be read ({error}). Reply again with exactly three labelled "
+    count = "three" if line is None else "four"
+    asked += "." if line is None else f", then {line}."
+    text = f"Your reply could not be read ({error}). Reply again with exactly {count} labelled "
     return tagged_request(f"{text}lines: {asked}", tag)

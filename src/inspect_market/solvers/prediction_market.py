@@ -66,6 +66,12 @@ when it is below, more shares the further apart they are; you cannot spend more 
 have. You profit by trading toward the truth.""",
 )
 
+TRADE_REMINDERS = {
+    True: "Trade (BUY YES or BUY NO and a number of shares, or HOLD)",
+    False: "Trade (BUY, an answer's letter and a number of shares, or HOLD)",
+}
+"""The Trade line as a format re-ask describes it, on binary questions and on K options."""
+
 CHOICE_MARKET_SYSTEM = trader_system(
     CHOICE_JUDGE_SYSTEM,
     "The probabilities sum to 1, and the answer of your claim has the highest.",
@@ -344,7 +350,12 @@ def ask_trader(
     )
     block = market_block(market, cash, held, history)
     return run.judge(
-        role, model=model, prompt=run.prompts["trader"], values={"market": block}, tag=tag
+        role,
+        model=model,
+        prompt=run.prompts["trader"],
+        values={"market": block},
+        tag=tag,
+        also=TRADE_REMINDERS[market.binary],
     )
 
 

@@ -146,6 +146,7 @@ class ProtocolRun:
         draw: int = 0,
         values: Mapping[str, str] | None = None,
         tag: RequestTag | None = None,
+        also: str | None = None,
     ) -> Judgment:
         """A judgment by `role` (its model and prompt unless given), shown `evidence`.
 
@@ -156,7 +157,8 @@ class ProtocolRun:
         shows it), as each event costs Inspect CPU. `draw` tells otherwise equal requests
         apart in the request's tag (a self-consistency sample, a round). A protocol whose
         judgment-format prompt has its own placeholders fills them with `values`, and may
-        give the request's `tag` (default: the evidence's).
+        give the request's `tag` (default: the evidence's); a role that writes a line besides
+        the judgment's three describes it in `also`, which the format re-ask asks for too.
         """
         prompt = prompt or self.prompts[role]
         tag = tag or evidence.tag(self.proposition, role=role, draw=draw)
@@ -172,7 +174,8 @@ class ProtocolRun:
                 {"format_retry": retries, "error": parsed.error, "reply": output.completion},
                 source=role,
             )
-            conversation += [output.message, format_reminder(self.proposition, parsed.error, tag)]
+            reminder = format_reminder(self.proposition, parsed.error, tag, also)
+            conversation += [output.message, reminder]
         judgment = Judgment(
             role=role,
             claim=parsed.claim,
