@@ -4,7 +4,6 @@ played through Inspect against the same market simulated directly."""
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import numpy as np
@@ -20,10 +19,7 @@ from inspect_market.solvers.prediction_market import parse_trade
 from inspect_market.world import Agent
 from inspect_market.world.market import market_eval_args, simulate_market
 from tests.mocks import NEG_B, POS_A, TQA_FIXTURE, judgment, metrics, recording, run, stored
-
-SLOW = pytest.mark.skipif(
-    not os.environ.get("INSPECT_MARKET_SLOW"), reason="set INSPECT_MARKET_SLOW=1 to run"
-)
+from tests.test_synthetic import SLOW
 
 
 @pytest.mark.parametrize(
