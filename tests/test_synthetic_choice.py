@@ -12,7 +12,7 @@ import pytest
 from inspect_ai.model import ChatMessage, GenerateConfig, ModelOutput
 
 from inspect_market.errors import InspectMarketError
-from inspect_market.judgment import decide_probs, parse_judgment
+from inspect_market.judgment import decide, parse_judgment
 from inspect_market.propositions import LETTERS, Proposition
 from inspect_market.providers.simulated import SimulatedModelAPI, trade_toward
 from inspect_market.requests import MarketView, RequestTag, reply_side, tagged_request
@@ -50,7 +50,7 @@ def judged(api: SimulatedModelAPI, i: int, options: int = K, **details: Any) -> 
         ask(api, "judgment", i, options, **details).completion, prop(i, options)
     )
     assert parsed.ok and parsed.probs is not None
-    assert parsed.claim_side == decide_probs(parsed.probs)
+    assert parsed.claim_side == decide(parsed.probs)
     return parsed.probs
 
 
@@ -87,11 +87,11 @@ def test_a_knowing_agent_names_the_true_option_an_unknowing_one_guesses(options:
     top = [max(probs) for probs in results]
     knowing = [q == pytest.approx(option_probs(0, options, KNOWN_P)[0], abs=1e-3) for q in top]
     assert sum(knowing) / N == pytest.approx(0.3, abs=0.04)
-    right = [decide_probs(probs) == true_option(i, options) for i, probs in enumerate(results)]
+    right = [decide(probs) == true_option(i, options) for i, probs in enumerate(results)]
     assert all(r for r, k in zip(right, knowing, strict=True) if k)
     guessed = [r for r, k in zip(right, knowing, strict=True) if not k]
     assert sum(guessed) / len(guessed) == pytest.approx(1 / options, abs=0.04)
-    picks = Counter(decide_probs(p) for p, k in zip(results, knowing, strict=True) if not k)
+    picks = Counter(decide(p) for p, k in zip(results, knowing, strict=True) if not k)
     assert len(picks) == options and max(picks.values()) < 2 * len(guessed) / options
     guess_top = option_probs(0, options, GUESS_P)[0]
     assert all(

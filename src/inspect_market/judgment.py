@@ -201,30 +201,23 @@ def _quote_heading(line: str) -> str:
     return line
 
 
-def decide(p: float | None) -> int | None:
-    """Decision rule: 1 if p > 0.5, 0 if p < 0.5, None when undecided (0.5) or unparsed."""
-    if p is None or p == 0.5:
+def decide(forecast: float | Sequence[float] | None) -> int | None:
+    """Decision rule: for a p, 1 if p > 0.5, 0 if p < 0.5; for a probability per option (K
+    outcomes), the option of the highest probability; None when undecided (p = 0.5, a tie for
+    the highest) or unparsed."""
+    if forecast is None:
         return None
-    return 1 if p > 0.5 else 0
-
-
-def decide_probs(probs: Sequence[float] | None) -> int | None:
-    """K-outcome decision rule: the option of the highest probability, None on a tie for the
-    highest or when unparsed."""
-    if probs is None:
-        return None
-    top = max(probs)
-    best = [k for k, q in enumerate(probs) if q == top]
+    if isinstance(forecast, float | int):
+        return None if forecast == 0.5 else int(forecast > 0.5)
+    top = max(forecast)
+    best = [k for k, q in enumerate(forecast) if q == top]
     return best[0] if len(best) == 1 else None
 
 
-def is_consistent(
-    claim_side: int | None, p: float | None, probs: Sequence[float] | None = None
-) -> bool:
+def is_consistent(claim_side: int | None, forecast: float | Sequence[float] | None) -> bool:
     """True when the stated claim is the decision its prediction makes: on the same side of
     0.5 as p, or (K outcomes) the option of the highest probability."""
-    decision = decide(p) if probs is None else decide_probs(probs)
-    return claim_side is not None and decision == claim_side
+    return claim_side is not None and decide(forecast) == claim_side
 
 
 def match_claim(claim: str, proposition: Proposition) -> int | None:

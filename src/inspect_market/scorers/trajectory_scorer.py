@@ -7,7 +7,7 @@ import math
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
-from ..judgment import decide, decide_probs, format_probs, is_consistent
+from ..judgment import decide, format_probs, is_consistent
 from ..lmsr import outcome_names
 from ..propositions import LETTERS, Proposition
 from ..trajectory import Judgment, TrajectoryData, load_trajectory, majority_side
@@ -33,10 +33,6 @@ def _forecast(
     return {f"{which}_p_{LETTERS[k]}": q for k, q in enumerate(shown)}
 
 
-def _decision(p: float | None, probs: list[float] | None, options: int) -> int | None:
-    return decide(p) if not options else decide_probs(probs)
-
-
 def market_values(
     trajectory: TrajectoryData, label: int, options: int = 0
 ) -> dict[str, float | int]:
@@ -48,7 +44,7 @@ def market_values(
     for judgment in trajectory.judgments:
         key = f"{judgment.role}{FIRST_CORRECT}"
         if key not in values:
-            values[key] = _correct(_decision(judgment.p, judgment.probs, options), label)
+            values[key] = _correct(decide(judgment.forecast), label)
     true_outcome = outcome_names(options)[label]
     for role in sorted({trade.role for trade in trajectory.trades}):
         trades = [t for t in trajectory.trades if t.role == role]
@@ -83,8 +79,8 @@ def score_trajectory(trajectory: TrajectoryData, label: int, options: int = 0) -
     final_p, final_probs = trajectory.final_p, trajectory.final_probs
     value: dict[str, float | int] = {
         # the viewer's sample header shows the first five keys
-        "final_correct": _correct(_decision(final_p, final_probs, options), label),
-        "baseline_correct": _correct(_decision(first.p, first.probs, options), label),
+        "final_correct": _correct(decide(final_probs if options else final_p), label),
+        "baseline_correct": _correct(decide(first.forecast), label),
         **_forecast("final", final_p, final_probs, options),
         **_forecast("baseline", first.p, first.probs, options),
         "label": label,
@@ -96,7 +92,7 @@ def score_trajectory(trajectory: TrajectoryData, label: int, options: int = 0) -
         "stopped_by_limit": int(limited),
         "parse_failures": len(judgments) - len(parsed),
         "parsed": len(parsed),
-        "consistent": sum(is_consistent(j.claim_side, j.p, j.probs) for j in parsed),
+        "consistent": sum(is_consistent(j.claim_side, j.forecast) for j in parsed),
         "format_retries": sum(j.retries for j in judgments),
         "calls": trajectory.calls,
         "input_tokens": trajectory.input_tokens,

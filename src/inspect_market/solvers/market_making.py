@@ -17,7 +17,7 @@ from inspect_ai.solver import TaskState
 from inspect_ai.util import span
 
 from ..errors import InspectMarketError
-from ..judgment import decide_probs, format_forecast
+from ..judgment import decide, format_forecast
 from ..params import MAX_LOOP, check_int
 from ..propositions import Proposition
 from ..requests import RequestTag, reply_side
@@ -324,7 +324,7 @@ def argued_side(
     if trader_stance == "honest":
         return None
     probs = outcome_probs(judgment, outcomes)
-    current = judgment.claim_side if judgment.claim_side is not None else decide_probs(probs)
+    current = judgment.claim_side if judgment.claim_side is not None else decide(probs)
     others = [k for k in reversed(range(outcomes)) if k != current]
     return max(others, key=lambda k: probs[k])
 

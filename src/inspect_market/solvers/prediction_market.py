@@ -21,7 +21,7 @@ from collections.abc import Awaitable
 from inspect_ai.model import Model
 from inspect_ai.util import span
 
-from ..judgment import decide, decide_probs, format_probs
+from ..judgment import decide, format_probs
 from ..lmsr import BINARY, Market, Outcome, Quote
 from ..params import MAX_LOOP, check_bool, check_int, check_number
 from ..propositions import LETTERS
@@ -313,7 +313,7 @@ def prediction_market(
             if round_no == 1:
                 trajectory.baseline = mean_belief(beliefs)
                 trajectory.baseline_votes = [
-                    j.claim_side if market.binary else decide_probs(j.probs) for j in beliefs
+                    j.claim_side if market.binary else decide(j.probs) for j in beliefs
                 ]
             if settled(trajectory.price_path or trajectory.price_vectors, threshold, window):
                 trajectory.stop_reason = "converged"
@@ -345,7 +345,7 @@ def ask_trader(
         len(history),
         role=role,
         draw=round_no,
-        shown_sides=[decide(market.price) if market.binary else decide_probs(market.prices)],
+        shown_sides=[decide(market.quote)],
         market=MarketView(price=market.quote, liquidity=market.b, cash=cash),
     )
     block = market_block(market, cash, held, history)
@@ -455,7 +455,7 @@ def closing(market: Market, trades: int) -> Final:
         return Final(price, decide(price), text)
     prices = market.prices
     text = f"Closing prices {format_probs(prices)} after {trades} trade(s)"
-    return Final(None, decide_probs(prices), text, prices)
+    return Final(None, decide(prices), text, prices)
 
 
 def mean_belief(beliefs: list[Judgment]) -> Judgment:
