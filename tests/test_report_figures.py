@@ -82,15 +82,20 @@ def panels(figure: Figure) -> dict[str, object]:
     return {ax.get_title(): ax for ax in figure.axes if ax.get_title()}
 
 
-def test_no_panel_mixes_tasks(report: tuple[pd.DataFrame, Path]) -> None:
-    samples, _ = report
+def summary_figures(samples: pd.DataFrame) -> dict[str, Figure]:
+    """The figures drawn from the per-configuration summary and the judgment counts."""
     summary = summarize(samples)
-    drawn = {
+    return {
         "net_gain": net_gain_figure(net_gain_data(summary)),
         "accuracy": accuracy_tokens_figure(accuracy_data(summary)),
         "accuracy_calls": accuracy_calls_figure(accuracy_data(summary)),
         "judgments": judgments_figure(judgments_data(samples)),
     }
+
+
+def test_no_panel_mixes_tasks(report: tuple[pd.DataFrame, Path]) -> None:
+    samples, _ = report
+    drawn = summary_figures(samples)
     for name, figure in drawn.items():
         # one column per task, one row for the model: a panel is one task's
         assert set(panels(figure)) == {f"{t} / mockllm/model" for t in TASKS}, name
@@ -257,12 +262,8 @@ def large() -> pd.DataFrame:
 
 
 def test_no_text_overlaps_at_6_protocols_by_5_tasks(large: pd.DataFrame) -> None:
-    summary = summarize(large)
     drawn = {
-        "net_gain": net_gain_figure(net_gain_data(summary)),
-        "accuracy": accuracy_tokens_figure(accuracy_data(summary)),
-        "accuracy_calls": accuracy_calls_figure(accuracy_data(summary)),
-        "judgments": judgments_figure(judgments_data(large)),
+        **summary_figures(large),
         "reliability": reliability_figure(reliability_data(large)),
     }
     for name, figure in drawn.items():
